@@ -1,0 +1,1 @@
+"""Dev-dock panels, one module per simulated device (see kiosk.devdock)."""

@@ -1,0 +1,102 @@
+"""Translations: one catalogue per domain, Simplified Chinese first.
+
+``assets/i18n/<domain>.toml`` holds ``key = { zh_CN = "…", en_US = "…" }``; the key is used as
+``tr("<domain>.<key>")``. Each feature owns its domain file, so teams do not edit one big file.
+The core is Qt-free (the technician CLI uses it too); the UI listens for language changes through
+:func:`add_listener`. Placeholders use ``str.format`` names: ``tr("<domain>.<key>", n=3)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.config import PROJECT_ROOT
+
+LANGUAGES = ("zh_CN", "en_US")
+DEFAULT_LANGUAGE = "zh_CN"
+CATALOGUE_DIR = PROJECT_ROOT / "assets" / "i18n"
+
+log = logging.getLogger(__name__)
+
+
+class Catalogue:
+    def __init__(self, directory: Path = CATALOGUE_DIR) -> None:
+        self.directory = directory
+        self.messages: dict[str, dict[str, str]] = {}
+        self.language = DEFAULT_LANGUAGE
+        self._listeners: list[Callable[[str], None]] = []
+        self._lock = threading.Lock()
+        self._missing_reported: set[str] = set()
+        self.reload()
+
+    def reload(self) -> None:
+        messages: dict[str, dict[str, str]] = {}
+        for path in sorted(self.directory.glob("*.toml")):
+            with path.open("rb") as f:
+                data = tomllib.load(f)
+            domain = path.stem
+            for key, value in _flatten(data):
+                if not isinstance(value, dict):
+                    raise ValueError(f"{path}: {key}: expected {{ zh_CN = …, en_US = … }}")
+                messages[f"{domain}.{key}"] = {str(k): str(v) for k, v in value.items()}
+        self.messages = messages
+
+    def set_language(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; choose one of {LANGUAGES}")
+        if language == self.language:
+            return
+        self.language = language
+        for listener in list(self._listeners):
+            listener(language)
+
+    def add_listener(self, listener: Callable[[str], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[str], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def tr(self, key: str, *, language: str | None = None, **params: object) -> str:
+        entry = self.messages.get(key)
+        lang = language or self.language
+        if entry is None:
+            if key not in self._missing_reported:
+                self._missing_reported.add(key)
+                log.warning("missing translation key %s", key)
+            return key
+        text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
+        if params:
+            try:
+                return text.format(**params)
+            except (KeyError, IndexError, ValueError):
+                log.warning("bad placeholders in translation %s", key)
+        return text
+
+
+def _flatten(data: dict[str, object], prefix: str = "") -> list[tuple[str, object]]:
+    """Nested tables become dotted keys until a table holding a language code is reached."""
+    out: list[tuple[str, object]] = []
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and not any(lang in value for lang in LANGUAGES):
+            out.extend(_flatten(value, full + "."))
+        else:
+            out.append((full, value))
+    return out
+
+
+CATALOGUE = Catalogue()
+
+
+def tr(key: str, **params: object) -> str:
+    """Translate ``key`` into the current language."""
+    return CATALOGUE.tr(key, **params)
+
+
+def current_language() -> str:
+    return CATALOGUE.language

@@ -1,0 +1,146 @@
+"""Structured logging (JSON lines, rotated) that cannot write personal data.
+
+Every record passes :class:`MaskingFilter` on every handler, so a careless ``log.info(name)``
+anywhere is still masked. Give structured data as ``log.info("event", extra={"fields": {...}})``.
+Qt's own messages and uncaught exceptions (any thread) are routed here too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from kiosk.privacy import redact_fields, redact_text
+
+LOG_FILE_NAME = "kiosk.jsonl"
+
+
+class MaskingFilter(logging.Filter):
+    """Rewrites the record in place: message, arguments, fields and exception text masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_kiosk_masked", False):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = redact_text(message)
+        record.args = None
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            record.fields = redact_fields(fields)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info))
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        record.exc_info = None  # the masked text is what gets written
+        record._kiosk_masked = True
+        return True
+
+
+class JsonLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(record.created))
+            + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "thread": record.threadName,
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry["fields"] = fields
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class ConsoleFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        fields = getattr(record, "fields", None)
+        return f"{text} {json.dumps(fields, ensure_ascii=False, default=str)}" if fields else text
+
+
+def setup_logging(log_dir: Path, level: str = "INFO", max_bytes: int = 5_000_000,
+                  backup_count: int = 10, also_stderr: bool = True) -> Path:
+    """Install the JSON-lines file handler (and a console one); return the log file path."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LOG_FILE_NAME
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_kiosk_handler", False):
+            root.removeHandler(h)
+            h.close()
+    file_handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+    file_handler.setFormatter(JsonLineFormatter())
+    handlers: list[logging.Handler] = [file_handler]
+    if also_stderr:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(ConsoleFormatter())
+        handlers.append(console)
+    for h in handlers:
+        h.addFilter(MaskingFilter())
+        h._kiosk_handler = True  # type: ignore[attr-defined]
+        root.addHandler(h)
+    root.setLevel(level)
+    return path
+
+
+def install_crash_handler(on_crash: Callable[[], None] | None = None) -> None:
+    """Log uncaught exceptions from any thread; ``on_crash`` brings the UI back to a safe state."""
+    log = logging.getLogger("kiosk.crash")
+
+    def handle(exc_type: type[BaseException], exc: BaseException,
+               tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.critical("uncaught exception: %s", exc_type.__name__, exc_info=(exc_type, exc, tb))
+        if on_crash is not None:
+            try:
+                on_crash()
+            except Exception:
+                log.exception("crash recovery failed")
+
+    def handle_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            handle(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = handle
+    threading.excepthook = handle_thread
+
+
+def install_qt_message_handler() -> None:
+    """Route qDebug/qWarning/… into the ``qt`` logger (masked like everything else)."""
+    from kiosk.qt import QtCore
+
+    log = logging.getLogger("qt")
+    levels = {
+        QtCore.QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtCore.QtMsgType.QtInfoMsg: logging.INFO,
+        QtCore.QtMsgType.QtWarningMsg: logging.WARNING,
+        QtCore.QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtCore.QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(mode: QtCore.QtMsgType, context: QtCore.QMessageLogContext, message: str) -> None:
+        log.log(levels.get(mode, logging.WARNING), "%s", message,
+                extra={"fields": {"category": context.category or ""}})
+
+    QtCore.qInstallMessageHandler(handler)

@@ -1,0 +1,1 @@
+"""Reference implementation of the kiosk platform contract (demo and tests)."""

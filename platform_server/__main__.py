@@ -1,0 +1,2 @@
+def main() -> None:
+    raise SystemExit("the reference platform is not built yet")

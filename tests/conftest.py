@@ -1,0 +1,29 @@
+"""Test-wide settings: offscreen Qt, Qt warnings fail the test, an isolated data directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("QT_IM_MODULE", None)
+
+
+@pytest.fixture
+def tmp_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the kiosk's data, log and temp directories at a fresh folder."""
+    monkeypatch.setenv("KIOSK__PATHS__DATA_DIR", f'"{tmp_path / "data"}"')
+    monkeypatch.setenv("KIOSK__PATHS__LOG_DIR", f'"{tmp_path / "logs"}"')
+    monkeypatch.setenv("KIOSK__PATHS__TEMP_DIR", f'"{tmp_path / "tmp"}"')
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _clear_redactions() -> Iterator[None]:
+    from kiosk.privacy import REDACTIONS
+
+    yield
+    REDACTIONS.clear()
