@@ -61,9 +61,12 @@ class Catalogue:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def tr(self, key: str, *, language: str | None = None, **params: object) -> str:
+    def tr(self, key: str, **params: object) -> str:
+        return self.translate(key, self.language, params)
+
+    def translate(self, key: str, language: str, params: dict[str, object] | None = None) -> str:
         entry = self.messages.get(key)
-        lang = language or self.language
+        lang = language
         if entry is None:
             if key not in self._missing_reported:
                 self._missing_reported.add(key)
