@@ -69,7 +69,7 @@ class TrailingBytesError(FrameError):
         self.count = count
 
 
-def checksum(length_and_payload: bytes) -> int:
+def checksum(length_and_payload: bytes | bytearray) -> int:
     x = 0
     for b in length_and_payload:
         x ^= b
