@@ -101,7 +101,7 @@ def parse_text(block: bytes) -> IdentityCard:
 
     if card_type is CardType.FOREIGNER_2023:
         part1 = _decode(block, *layout["name_en"])
-        part2 = _decode(block, *layout["name_en_2"]).strip(" \0")
+        part2 = _decode(block, *layout["name_en_2"]).rstrip(" \0")
         f["name_en"] = (part1 + part2 if part2 else part1).strip(" \0")
 
     if not f.get("id_number"):
