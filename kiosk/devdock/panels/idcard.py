@@ -96,7 +96,8 @@ class IdCardSimPanel(QtWidgets.QWidget):
         none = tr("idcard.panel.none")
         faults = ", ".join(tr(f"idcard.fault.{f}") for f in snap["faults"]) or none
         self.state.setText(tr("idcard.panel.state", port=snap["port"], card=snap["card"] or none,
-                              faults=faults, plugged=snap["plugged"]))
+                              faults=faults,
+                              plugged=tr("idcard.panel.yes") if snap["plugged"] else tr("idcard.panel.no")))
         self.plug_button.setText(tr("idcard.panel.unplug") if snap["plugged"] else tr("idcard.panel.replug"))
 
 
