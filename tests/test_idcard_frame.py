@@ -118,6 +118,7 @@ def test_byte_by_byte_feeding_and_wanted_hint() -> None:
 payloads = st.binary(min_size=1, max_size=600)
 
 
+@settings(deadline=None)
 @given(payload=payloads, cuts=st.lists(st.integers(min_value=0, max_value=700), max_size=8))
 def test_roundtrip_in_any_chunking(payload: bytes, cuts: list[int]) -> None:
     frame = encode_frame(payload)
@@ -132,6 +133,7 @@ def test_roundtrip_in_any_chunking(payload: bytes, cuts: list[int]) -> None:
     assert got == [payload]
 
 
+@settings(deadline=None)
 @given(garbage=st.binary(max_size=64).map(lambda b: b.replace(b"\xaa", b"\x55")), payload=payloads)
 def test_any_garbage_before_a_frame_is_skipped(garbage: bytes, payload: bytes) -> None:
     dec = FrameDecoder()
@@ -140,7 +142,7 @@ def test_any_garbage_before_a_frame_is_skipped(garbage: bytes, payload: bytes) -
     assert dec.stats.garbage_bytes == len(garbage)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=3000))
 def test_random_bytes_raise_only_codec_errors(data: bytes) -> None:
     try:
@@ -152,7 +154,7 @@ def test_random_bytes_raise_only_codec_errors(data: bytes) -> None:
         assert isinstance(item, bytes | FrameError)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(payload=payloads, data=st.data())
 def test_mutated_frames_raise_only_codec_errors(payload: bytes, data: st.DataObject) -> None:
     frame = bytearray(encode_frame(payload))
@@ -179,6 +181,7 @@ def test_mutated_frames_raise_only_codec_errors(payload: bytes, data: st.DataObj
         assert isinstance(item, bytes | FrameError)
 
 
+@settings(deadline=None)
 @given(payload=payloads, pos=st.integers(min_value=7), flip=st.integers(min_value=1, max_value=255))
 def test_any_single_byte_corruption_of_the_body_is_detected(payload: bytes, pos: int, flip: int) -> None:
     frame = bytearray(encode_frame(payload))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.identity.idnumber import (
@@ -106,12 +106,14 @@ def test_age(birth: date, today: date, age: int) -> None:
 digits17 = st.text(alphabet="0123456789", min_size=17, max_size=17)
 
 
+@settings(deadline=None)
 @given(digits17)
 def test_check_character_matches_the_brief_formula(first17: str) -> None:
     assert check_character(first17) == _manual_check(first17)
     assert checksum_ok(first17 + _manual_check(first17))
 
 
+@settings(deadline=None)
 @given(digits17, st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9))
 def test_every_single_digit_error_is_detected(first17: str, pos: int, delta: int) -> None:
     number = first17 + check_character(first17)
@@ -119,6 +121,7 @@ def test_every_single_digit_error_is_detected(first17: str, pos: int, delta: int
     assert not checksum_ok(wrong)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_validate_never_raises(text: str) -> None:
     info = validate(text, TODAY)

@@ -129,7 +129,7 @@ def test_all_test_people_parse_and_validate() -> None:
     assert any(p.fields["birth"].startswith("195") for p in people.values())
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(min_size=256, max_size=256))
 def test_random_blocks_raise_only_card_parse_errors(data: bytes) -> None:
     try:
@@ -138,7 +138,7 @@ def test_random_blocks_raise_only_card_parse_errors(data: bytes) -> None:
         pass
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=15), st.sampled_from([" ", "I", "Y", "J"]), st.text(max_size=18))
 def test_random_text_fields_never_crash(name: str, flag: str, number: str) -> None:
     try:

@@ -333,11 +333,13 @@ class IdCardReader:
             return
         if code.device_state is None:  # a card-level answer: the reader itself is fine
             return
+        entering = self._phase is not Phase.FAULT
         self._set_phase(Phase.FAULT)
         self._set_status(code.device_state, error_code=code.code, message_key=code.message_key,
                          card_present=False)
-        log.warning("reader fault", extra={"fields": {"device": self.name, "error_code": code.code,
-                                                      "detail": result.detail}})
+        if entering:  # the status change is logged too; this adds the technician detail, once
+            log.warning("reader fault", extra={"fields": {"device": self.name, "error_code": code.code,
+                                                          "detail": result.detail}})
 
     def _open_failed(self, result: Completion[Any]) -> Completion[None]:
         code = E.code(result.error_code) if result.error_code else E.NO_ANSWER

@@ -54,6 +54,16 @@ class IdentityCard:
     def display_name(self) -> str:
         return self.name or (self.name_en or "")
 
+    @property
+    def card_type_key(self) -> str:
+        """i18n key of the card type's name (assets/i18n/idcard.toml)."""
+        return f"idcard.card_type.{self.card_type.value}"
+
+    @property
+    def sex(self) -> str | None:
+        """"M" / "F" (None for 0 unknown / 9 unspecified), as forms and journeys use it."""
+        return {"1": "M", "2": "F"}.get(self.gender_code)
+
     def gender_name(self, language: str = "zh_CN") -> str:
         return gender_name(self.gender_code, language)
 

@@ -55,8 +55,8 @@ class SerialTransport:
     def write(self, data: bytes) -> None:
         port = self._require()
         try:
+            # No flush(): tcdrain has no timeout, and the answer wait bounds everything anyway.
             port.write(data)
-            port.flush()
         except serial.SerialTimeoutException as e:
             raise LinkLost(f"write timed out on {self.url}") from e
         except (serial.SerialException, OSError) as e:
