@@ -77,10 +77,13 @@ class IdCardReaderConfig(Section):
     baudrate: int = Field(default=115200, gt=0)
     # Graded timeouts (public drivers: ~1 s find/select, ~2 s for the read header; vendors quote
     # ~1 s of RF time for a whole read, plus 0.1-0.2 s wire time at 115200).
+    # Each bounds the wait for the answer's header; the rest of a frame then gets twice its wire
+    # time plus frame_margin_s (a stalled answer is reported early).
     command_timeout_s: float = Field(default=1.0, gt=0)  # reset, SAM status, SAM id
     find_timeout_s: float = Field(default=1.0, gt=0)
     select_timeout_s: float = Field(default=1.0, gt=0)
-    read_timeout_s: float = Field(default=3.0, gt=0)
+    read_timeout_s: float = Field(default=2.0, gt=0)
+    frame_margin_s: float = Field(default=0.5, gt=0)
     # Poll loop: time between finds with no card; between presence probes after a read; between
     # re-probes of a reader in a fault state.
     poll_interval_s: float = Field(default=0.25, gt=0)

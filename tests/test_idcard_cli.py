@@ -74,3 +74,31 @@ def test_no_card_and_missing_port(sim: IdCardSimulator, tmp_data_env: Path,
 def test_error_codes_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "errors", "IDR-060", "--json")
     assert code == 0 and json.loads(out)["meaning_en"] == "SAM self-test failed"
+
+
+def test_standalone_simulator_process_and_cli(tmp_data_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m kiosk.devices.idcard.simulator`` prints its port; the CLI reads through it."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.devices.idcard.simulator", "--link", "socket",
+                             "--insert", "permit_macao"], cwd=root, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        port = proc.stdout.readline().strip()
+        assert port.startswith("socket://127.0.0.1:")
+        code, out = run(capsys, "idcard", "read", "--port", port, "--json")
+        data = json.loads(out)
+        assert code == 0 and data["identity"]["card_type"] == "residence_permit"
+        assert data["identity"]["province"] == "澳门特别行政区"
+        proc.stdin.write("quit\n")
+        proc.stdin.flush()
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -19,7 +19,7 @@ from kiosk.devices.idcard.driver import IdCardReader, ReadFailure
 from kiosk.devices.idcard.frame import FrameDecoder, encode_frame
 from kiosk.devices.idcard.identity import CardRead, CardType
 from kiosk.devices.idcard.photo import PhotoStatus
-from kiosk.devices.idcard.simulator import PHOTO_FILLER, IdCardSimulator, ReaderModel, load_people
+from kiosk.devices.idcard.simulator import PHOTO_FILLER, IdCardSimulator, ReaderModel, TestPerson, load_people
 from kiosk.devices.idcard.states import IllegalTransition, Phase, next_phase
 from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
 
@@ -399,3 +399,38 @@ def test_state_machine_rejects_illegal_transitions() -> None:
         next_phase(Phase.CLOSED, Phase.READING)
     with pytest.raises(IllegalTransition):
         next_phase(Phase.CARD_READ, Phase.READING)
+
+
+def test_a_stalled_answer_is_seen_before_the_header_timeout(sim: IdCardSimulator) -> None:
+    reader = make_reader(sim.port, read_timeout_s=5.0, frame_margin_s=0.2)
+    assert reader.open().ok
+    sim.insert_card("hebei_male")
+    sim.set_fault("truncated", command="read_base")
+    t0 = time.monotonic()
+    result = reader.read_card()
+    assert result.error_code == "IDR-106"
+    assert time.monotonic() - t0 < 2.5  # body allowance (2 × wire time + margin), not the 5 s header wait
+    reader.close()
+
+
+def test_unknown_card_type_flag(sim: IdCardSimulator, running: tuple[IdCardReader, Events, DeviceRunner]) -> None:
+    reader, events, _ = running
+
+    class OddCard(TestPerson):
+        def text_block(self) -> bytes:
+            raw = bytearray(super().text_block())
+            raw[248:250] = "Q".encode("utf-16-le")
+            return bytes(raw)
+
+    base = PEOPLE["hebei_male"]
+    sim.model.people["odd"] = OddCard("odd", "odd", base.card_type, base.fields)
+    try:
+        sim.insert_card("odd")
+        failed = events.wait_for("read_failed")
+        assert failed.payload.error_code == "IDR-109"
+        assert failed.payload.message_key == "idcard.msg.not_id_card"
+        wait_state(reader, DeviceState.USER_ERROR)
+        sim.remove_card()
+        wait_state(reader, DeviceState.ONLINE)
+    finally:
+        del sim.model.people["odd"]

@@ -71,7 +71,7 @@ class IdCardReader:
         self.name = name
         self.config = config
         self.transport = transport or SerialTransport(config.port, config.baudrate)
-        self.link = ReaderLink(self.transport)
+        self.link = ReaderLink(self.transport, baudrate=config.baudrate, frame_margin_s=config.frame_margin_s)
         self.photo_decoder: WltDecoder = photo_decoder or load_decoder(
             config.wlt_library, config.wlt_symbol, config.wlt_output_size, config.wlt_success_code)
         self.status_holder = StatusHolder(DeviceStatus(DeviceState.NO_DEVICE).with_detail(

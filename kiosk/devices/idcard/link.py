@@ -16,6 +16,7 @@ from kiosk.devices.idcard import errors as E
 from kiosk.devices.idcard.commands import AnswerFormatError, Command, Response
 from kiosk.devices.idcard.frame import (
     DEFAULT_MAX_LENGTH,
+    HEADER_LEN,
     ChecksumError,
     FrameDecoder,
     GarbageError,
@@ -41,18 +42,26 @@ class ReaderLink:
     """The protocol layer: frames over a transport, answers with their SW3 status mapped."""
 
     def __init__(self, transport: Transport, max_length: int = DEFAULT_MAX_LENGTH,
-                 read_slice_s: float = 0.05) -> None:
+                 read_slice_s: float = 0.05, baudrate: int = 115200, frame_margin_s: float = 0.5) -> None:
         self.transport = transport
         self.decoder = FrameDecoder(max_length)
         self.read_slice_s = read_slice_s
+        self.byte_time_s = 10.0 / baudrate  # 8N1: 10 bits a byte
+        self.frame_margin_s = frame_margin_s
         self.stats = LinkStats()
 
     def exchange(self, command: Command, timeout_s: float,
                  token: CancelToken = NEVER_CANCELLED) -> Completion[Response]:
-        """Send one request and wait for one answer frame (any SW3)."""
+        """Send one request and wait for one answer frame (any SW3).
+
+        Graded: ``timeout_s`` bounds the wait for the answer's header (the reader's own work, RF
+        time for a read); once the header says how long the frame is, the rest must arrive within
+        twice its wire time plus ``frame_margin_s`` — a stalled answer is seen early.
+        """
         self.stats.requests += 1
         garbage = 0
         length_errors = 0
+        body_deadline_set = False
         try:
             self.transport.discard_input()
             self.decoder.reset()
@@ -70,7 +79,12 @@ class ReaderLink:
                 if not chunk:
                     continue
                 self.stats.bytes_in += len(chunk)
-                for item in self.decoder.feed(chunk):
+                items = self.decoder.feed(chunk)
+                if not body_deadline_set and self.decoder.in_frame and self.decoder.buffered >= HEADER_LEN:
+                    body_deadline_set = True
+                    deadline = (time.monotonic() + self.decoder.wanted() * self.byte_time_s * 2
+                                + self.frame_margin_s)
+                for item in items:
                     if isinstance(item, GarbageError):
                         garbage += item.count
                         self.stats.garbage_bytes += item.count

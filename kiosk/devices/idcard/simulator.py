@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import logging
 import os
 import random
 import select
@@ -53,6 +54,7 @@ from kiosk.devices.idcard.frame import (
 from kiosk.devices.idcard.identity import CardType
 from kiosk.devices.idcard.parser import encode_appended_address, encode_text
 
+log = logging.getLogger(__name__)
 DEFAULT_PEOPLE = PROJECT_ROOT / "assets" / "testdata" / "idcard_people.toml"
 # Fixed fillers, deliberately NOT WLT (a WLT image would start with "WL"): never a faked photo.
 PHOTO_FILLER = (b"SIM-NO-WLT-PHOTO" * 64)[: C.PHOTO_LEN]
@@ -307,8 +309,12 @@ class _LinkServer:
             # The request's own wire time: the reader only has it once the last byte arrived.
             time.sleep(len(data) * self._byte_time())
             for item in self.decoder.feed(data):
-                reply = (self.model.handle_error(item) if isinstance(item, FrameError)
-                         else self.model.handle(item))
+                try:
+                    reply = (self.model.handle_error(item) if isinstance(item, FrameError)
+                             else self.model.handle(item))
+                except Exception:  # a simulator bug must show up, not look like a silent reader
+                    log.exception("simulator failed to answer a request")
+                    continue
                 if reply is not None:
                     if reply.delay_s:
                         self._stop.wait(reply.delay_s)
