@@ -434,3 +434,18 @@ def test_unknown_card_type_flag(sim: IdCardSimulator, running: tuple[IdCardReade
         wait_state(reader, DeviceState.ONLINE)
     finally:
         del sim.model.people["odd"]
+
+
+def test_a_job_queued_during_a_read_does_not_abort_it(
+        sim: IdCardSimulator, running: tuple[IdCardReader, Events, DeviceRunner]) -> None:
+    reader, events, runner = running
+    sim.model.rf_delay_s = 0.3  # a slow read, so the job arrives while it runs
+    try:
+        sim.insert_card("guangdong_zhuang")
+        events.wait_for("card_detected")
+        job = runner.submit(reader.sam_status, timeout_s=3.0, label="sam_status")
+        assert events.wait_for("card_read").payload.identity.nation_name() == "壮"
+        assert job.result(3.0).ok
+        assert "read_failed" not in events.kinds()
+    finally:
+        sim.model.rf_delay_s = 0.0

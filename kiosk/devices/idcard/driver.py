@@ -206,7 +206,9 @@ class IdCardReader:
             self._set_phase(Phase.READING)
             self.status_holder.update(phase=str(Phase.READING), card_present=True)
             self.status_holder.emit(DeviceEvent("card_detected"))
-            result = self._read_present_card(token)
+            # Not the idle token: the runner cancels it whenever a job is queued, and a queued
+            # job must not abort a card half read. The read is bounded by its own timeouts.
+            result = self._read_present_card(NEVER_CANCELLED)
             self._after_read(result)
             return cfg.removal_poll_interval_s if self._phase is Phase.CARD_READ else cfg.poll_interval_s
         if phase is Phase.CARD_READ:
