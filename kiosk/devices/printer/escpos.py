@@ -120,7 +120,7 @@ class EscPosBuilder:
     def qr_raster(self, data: str, module: int = 6, ec: str = "M") -> EscPosBuilder:
         """For models without native QR: the code as a GS v 0 raster image."""
         qr = segno.make(data, error=ec.lower(), micro=False)
-        matrix = [list(row) for row in qr.matrix_iter(scale=module, border=0)]
+        matrix = [list(row) for row in qr.matrix_iter(scale=module, border=4)]  # with its quiet zone
         height = len(matrix)
         width = len(matrix[0]) if matrix else 0
         return self.raster([[bool(v) for v in row] for row in matrix], width, height)

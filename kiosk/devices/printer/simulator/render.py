@@ -48,15 +48,21 @@ def _glyph(ch: str, width: int, height: int, bold: bool) -> Image.Image:
     """One character cell as an ink mask (255 = black), scaled like the printer scales it."""
     base_w = char_dots(ch)
     size = FONT_DOTS * height
-    cell = Image.new("L", (base_w * height, size), 0)
-    draw = ImageDraw.Draw(cell)
     font = _font(size)
-    left, top, right, bottom = font.getbbox(ch)
-    x = (cell.width - (right - left)) // 2 - left
-    y = (size - (font.getmetrics()[0] + font.getmetrics()[1])) // 2 + 1
+    left, _top, right, _bottom = font.getbbox(ch)
+    ink_w = right - left + (2 if bold else 0)
+    # A proportional font's wide letters (M, W) do not fit a 12-dot cell: draw them on a wider
+    # canvas and squeeze, as a printer's fixed-pitch font would look.
+    canvas_w = max(base_w * height, ink_w + 2)
+    cell = Image.new("L", (canvas_w, size), 0)
+    draw = ImageDraw.Draw(cell)
+    ascent, descent = font.getmetrics()
+    x = (canvas_w - (right - left)) // 2 - left
+    y = (size - (ascent + descent)) // 2 + 1
     draw.text((x, y), ch, fill=255, font=font, stroke_width=1 if bold else 0, stroke_fill=255)
-    if width != height:
-        cell = cell.resize((base_w * width, size))
+    target = (base_w * width, size)
+    if cell.size != target:
+        cell = cell.resize(target)
     return cell
 
 
