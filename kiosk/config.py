@@ -108,6 +108,8 @@ class A4PrinterConfig(Section):
     # simulator: a local cupsd with a cups-pdf queue is set up on demand (demo, tests).
     mode: DeviceMode = "simulator"
     queue: str = "KioskA4"
+    # The CUPS scheduler (host:port); the kiosk talks to it with lp/lpstat/ipptool.
+    server: str = "localhost:631"
     # Where cups-pdf writes the "printed" PDFs of the simulator queue.
     pdf_output_dir: Path = Path("/var/spool/cups-pdf/KioskA4")
     job_timeout_s: float = Field(default=60.0, gt=0)

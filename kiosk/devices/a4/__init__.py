@@ -1,0 +1,18 @@
+"""A4 certificates (reportlab) printed through CUPS (see :func:`create_a4_printer`)."""
+
+from __future__ import annotations
+
+from kiosk.config import KioskConfig
+from kiosk.devices.a4 import errors as errors  # registers A4P-xxx
+from kiosk.devices.a4.certificate import TemplateError, list_templates, load_template, render_certificate
+from kiosk.devices.a4.printer import A4JobReport, A4Printer
+
+__all__ = ["A4JobReport", "A4Printer", "TemplateError", "create_a4_printer", "list_templates", "load_template",
+           "render_certificate"]
+
+
+def create_a4_printer(config: KioskConfig) -> tuple[A4Printer | None, None]:
+    """The configured A4 printer; in simulator mode its ``open`` sets up cupsd and a cups-pdf queue."""
+    if config.devices.a4.mode == "disabled":
+        return None, None
+    return A4Printer(config.devices.a4), None
