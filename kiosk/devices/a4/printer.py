@@ -151,6 +151,11 @@ class A4Printer:
             if job.state == "canceled":
                 return Completion.failure(Outcome.CANCELED, errors.JOB_CANCELED, _key(errors.JOB_CANCELED),
                                           f"job {job_id} canceled")
+            if job.state == "processing-stopped" and any("error" in r for r in job.reasons):
+                # A filter or backend failed on this document (CUPS leaves it stopped, not aborted).
+                self.client.cancel(self.config.queue, job_id)
+                return Completion.failure(Outcome.HARDWARE_ERROR, errors.JOB_FAILED, _key(errors.JOB_FAILED),
+                                          f"job {job_id} failed: {job.message}".strip())
             if queue is not None and (queue.stopped or job.state == "processing-stopped"):
                 # The printer stopped under the job (paper, jam, disabled): report now and take the
                 # job back, so it does not print later when nobody waits for it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.config import KioskConfig
+from kiosk.devices.runner import DeviceRunner
 from kiosk.devices.printer import errors as errors  # registers PRN-xxx
 from kiosk.devices.printer.driver import PrintReport, ReceiptPrinter
 from kiosk.devices.printer.layout import ReceiptData, render_receipt, sample_receipt
@@ -10,7 +11,7 @@ from kiosk.devices.printer.profiles import PrinterProfile, get_profile
 from kiosk.devices.printer.simulator import PrinterSimulator
 
 __all__ = ["PrintReport", "PrinterProfile", "PrinterSimulator", "ReceiptData", "ReceiptPrinter",
-           "create_receipt_printer", "get_profile", "render_receipt", "sample_receipt"]
+           "create_printer_runner", "create_receipt_printer", "get_profile", "render_receipt", "sample_receipt"]
 
 
 def create_receipt_printer(config: KioskConfig) -> tuple[ReceiptPrinter | None, PrinterSimulator | None]:
@@ -28,3 +29,10 @@ def create_receipt_printer(config: KioskConfig) -> tuple[ReceiptPrinter | None, 
     sim = PrinterSimulator(profile, baudrate=pc.baudrate, output_dir=config.data_path(pc.simulator_output))
     sim.start()
     return ReceiptPrinter(pc, profile, port=sim.port), sim
+
+
+def create_printer_runner(printer: ReceiptPrinter) -> DeviceRunner:
+    """A runner for the printer: its own thread, status polling as the idle task, reopen on loss."""
+    runner = DeviceRunner(printer)
+    runner.set_idle_task(printer.poll)
+    return runner

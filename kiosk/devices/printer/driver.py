@@ -132,6 +132,9 @@ class ReceiptPrinter:
                 return Completion.failure(Outcome.HARDWARE_ERROR, errors.PORT_ERROR,
                                           _message_key(errors.PORT_ERROR), str(e))
             if replies is None:
+                if token is not None and token.cancelled:
+                    return Completion.failure(Outcome.CANCELED, errors.JOB_CANCELED,
+                                              _message_key(errors.JOB_CANCELED), "canceled")
                 last_detail = "no status reply"
                 continue
             try:
@@ -185,6 +188,8 @@ class ReceiptPrinter:
         Each chunk goes out followed by a real-time status request; the reply to chunk k is read
         while chunk k+1 is on the wire, so the checks cost almost no wire time."""
         started = time.monotonic()
+        if token.cancelled:
+            return self._end_failed(Outcome.CANCELED, errors.JOB_CANCELED, "canceled before the job")
         if not self.link.is_open:
             return Completion.failure(Outcome.NOT_READY, errors.NO_REPLY, _message_key(errors.NO_REPLY), "port closed")
         ready = self.check_ready(token)

@@ -224,6 +224,10 @@ class PrinterSimulator:
         with self._lock:
             self._faults.append(_ScheduledFault(self.bytes_processed + after_bytes, changes))
 
+    def inject_noise(self, data: bytes) -> None:
+        """Put stray bytes on the line towards the driver (a late reply, line noise)."""
+        self._reply(data)
+
     def on_receipt(self, listener: Callable[[SimReceipt], None]) -> None:
         self._listeners.append(listener)
 
