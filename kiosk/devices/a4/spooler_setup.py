@@ -54,7 +54,7 @@ def ensure_pdf_queue(client: CupsClient, queue: str, output_dir: Path) -> None:
         raise SpoolerError("cups-pdf backend missing (apt-get install printer-driver-cups-pdf)")
     output_dir.mkdir(parents=True, exist_ok=True)
     conf = Path(f"/etc/cups/cups-pdf-{queue}.conf")
-    wanted = (f"# written by the kiosk (kiosk.devices.a4.spooler_setup)\nOut {output_dir}\n"
+    wanted = (f"Out {output_dir}\n"
               f"AnonDirName {output_dir}\nLabel 1\nGrp root\n")
     if not conf.exists() or conf.read_text() != wanted:
         conf.write_text(wanted)
