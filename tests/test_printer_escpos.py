@@ -96,7 +96,7 @@ def test_random_bytes_never_crash_the_interpreter(data: bytes) -> None:
     it = EscPosInterpreter("gb18030", 384, on_realtime=answered.append, on_fence=answered.append)
     it.feed(data)
     it.feed(b"\x1b\x40ok\n")  # still works afterwards, unless stuck inside a long command's data
-    for page in it.pages + [it.page]:
+    for page in [*it.pages, it.page]:
         assert all(isinstance(line, str) for line in page.lines)
 
 
@@ -108,7 +108,7 @@ def test_feeding_in_pieces_equals_feeding_at_once(data: bytes, cuts: list[int]) 
     pieces = EscPosInterpreter("gb18030", 576)
     points = sorted({min(c, len(data)) for c in cuts})
     start = 0
-    for p in points + [len(data)]:
+    for p in [*points, len(data)]:
         pieces.feed(data[start:p])
         start = p
     assert [pg.lines for pg in pieces.pages] == [pg.lines for pg in whole.pages]

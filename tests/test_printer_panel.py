@@ -6,8 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from kiosk.config import PrinterConfig
-from kiosk.devices.base import CancelToken
 from kiosk.devdock.panels import printer as panel_module
+from kiosk.devices.base import CancelToken
 from kiosk.devices.printer import PrinterSimulator, ReceiptPrinter, get_profile, sample_receipt
 from kiosk.qt import QtWidgets
 

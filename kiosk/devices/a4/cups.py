@@ -82,7 +82,7 @@ class CupsClient:
         args = ["ipptool", "-c", "-T", "5"]
         for d in defines:
             args += ["-d", d]
-        r = _run(args + [self._uri(queue), str(IPP_DIR / test)])
+        r = _run([*args, self._uri(queue), str(IPP_DIR / test)])
         if "Unable to connect" in r.stderr or "Connection refused" in r.stderr:
             raise SpoolerError(f"cupsd not reachable at {self.server}", down=True)
         return _csv_row(r.stdout)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kiosk.config import A4PrinterConfig
 from kiosk.devices.a4 import errors
+from kiosk.devices.a4.certificate import ensure_font
 from kiosk.devices.a4.cups import CupsClient, JobState, QueueState, SpoolerError
 from kiosk.devices.a4.spooler_setup import ensure_spooler
 from kiosk.devices.base import (
@@ -64,6 +65,10 @@ class A4Printer:
         return self.status_holder.status
 
     def open(self) -> Completion[None]:
+        try:
+            ensure_font()  # the 5 MB font collection loads once, here on the device thread, not mid-journey
+        except FileNotFoundError as e:
+            log.warning("no CJK font for certificates", extra={"fields": {"detail": str(e)}})
         if self.set_up_simulator:
             try:
                 ensure_spooler(self.client, self.config.queue, self.config.pdf_output_dir)

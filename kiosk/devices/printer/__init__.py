@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from kiosk.config import KioskConfig
-from kiosk.devices.runner import DeviceRunner
 from kiosk.devices.printer import errors as errors  # registers PRN-xxx
 from kiosk.devices.printer.driver import PrintReport, ReceiptPrinter
 from kiosk.devices.printer.layout import ReceiptData, render_receipt, sample_receipt
 from kiosk.devices.printer.profiles import PrinterProfile, get_profile
 from kiosk.devices.printer.simulator import PrinterSimulator
+from kiosk.devices.runner import DeviceRunner
 
 __all__ = ["PrintReport", "PrinterProfile", "PrinterSimulator", "ReceiptData", "ReceiptPrinter",
            "create_printer_runner", "create_receipt_printer", "get_profile", "render_receipt", "sample_receipt"]

@@ -118,23 +118,23 @@ class EscPosBuilder:
         return self._mark()
 
     def qr_raster(self, data: str, module: int = 6, ec: str = "M") -> EscPosBuilder:
-        """For models without native QR: the code as a GS v 0 raster image."""
+        """For models without native QR: the code (with its quiet zone) as a GS v 0 raster image."""
         qr = segno.make(data, error=ec.lower(), micro=False)
-        matrix = [list(row) for row in qr.matrix_iter(scale=module, border=4)]  # with its quiet zone
-        height = len(matrix)
-        width = len(matrix[0]) if matrix else 0
-        return self.raster([[bool(v) for v in row] for row in matrix], width, height)
+        rows = [[bool(v) for v in row] for row in qr.matrix_iter(scale=1, border=4)]
+        return self.raster(rows, len(rows[0]) if rows else 0, len(rows), scale=module)
 
-    def raster(self, rows: list[list[bool]], width: int, height: int) -> EscPosBuilder:
-        bytes_per_row = (width + 7) // 8
+    def raster(self, rows: list[list[bool]], width: int, height: int, *, scale: int = 1) -> EscPosBuilder:
+        """GS v 0: ``rows`` of dots (True = black), each dot drawn ``scale`` x ``scale``."""
+        dots_w = width * scale
+        bytes_per_row = (dots_w + 7) // 8
         self._buf += bytes((GS, 0x76, 0x30, 0, bytes_per_row & 0xFF, bytes_per_row >> 8,
-                            height & 0xFF, height >> 8))
+                            (height * scale) & 0xFF, (height * scale) >> 8))
+        on, off = "1" * scale, "0" * scale
+        pad = "0" * (bytes_per_row * 8 - dots_w)
         for row in rows:
-            packed = bytearray(bytes_per_row)
-            for x, black in enumerate(row):
-                if black:
-                    packed[x >> 3] |= 0x80 >> (x & 7)
-            self._buf += packed
+            bits = "".join(on if black else off for black in row[:width]) + pad
+            packed = int(bits, 2).to_bytes(bytes_per_row, "big") if bits else b""
+            self._buf += packed * scale
         return self._mark()
 
     def cut(self, partial: bool = False, feed_dots: int = 96) -> EscPosBuilder:
@@ -151,7 +151,7 @@ class EscPosBuilder:
         out: list[bytes] = []
         start = 0
         last = 0
-        for mark in self._marks + [len(self._buf)]:
+        for mark in [*self._marks, len(self._buf)]:
             if mark - start > max_bytes and last > start:
                 out.append(bytes(self._buf[start:last]))
                 start = last

@@ -35,6 +35,14 @@ from kiosk.devices.printer.simulator.render import render_page
 log = logging.getLogger(__name__)
 
 PaperState = Literal["ok", "near_end", "out"]
+WIRE_SLACK_S = 0.003
+RX_BLOCK = 256  # bytes taken off the wire per wake-up (22 ms at 115200 baud)
+
+
+def _sleep_until(t: float) -> None:
+    delay = t - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,7 @@ class PrinterSimulator:
         self._threads: list[threading.Thread] = []
         self._write_lock = threading.Lock()
         self._render_q: queue.Queue[Page | None] = queue.Queue()
+        self._cut_pages: list[Page] = []
         self._receipts: list[SimReceipt] = []
         self._receipt_cv = threading.Condition()
         self._faults: list[_ScheduledFault] = []
@@ -286,29 +295,43 @@ class PrinterSimulator:
             if not ready:
                 continue
             try:
-                data = os.read(self._master, min(64, space))
+                data = os.read(self._master, min(RX_BLOCK, space))
             except OSError:
                 time.sleep(0.01)  # no one has the slave open (EIO): wait for the driver
                 continue
-            now = time.monotonic()
-            wire_clock = max(wire_clock, now) + len(data) * byte_time
-            delay = wire_clock - now
-            if delay > 0:
-                time.sleep(delay)
-            state = self._state
-            if not state.powered:
+            # The line was busy if these bytes were already waiting: continue from the previous
+            # byte's end (absorbing our own sleep overshoot) instead of restarting the clock now.
+            start = max(wire_clock, time.monotonic() - WIRE_SLACK_S)
+            wire_clock = start + len(data) * byte_time
+            if not self._state.powered:
                 tail = b""
+                _sleep_until(wire_clock)
                 continue
-            self.bytes_received += len(data)
             scan = tail + data
+            pending: list[int] = []  # back-to-back requests are answered together, at the last one
+            last = -10
             for i in range(len(tail), len(scan)):
                 if i >= 2 and scan[i - 2] == 0x10 and scan[i - 1] == 0x04:
-                    self.status_queries += 1
-                    self._reply(status_reply(state, scan[i], dle_eot_3=self.profile.dle_eot_3))
+                    if pending and i - last > 3:
+                        self._answer(pending, start + (last - len(tail) + 1) * byte_time)
+                        pending = []
+                    pending.append(scan[i])
+                    last = i
+            if pending:
+                self._answer(pending, start + (last - len(tail) + 1) * byte_time)
             tail = scan[-2:]
+            _sleep_until(wire_clock)
+            self.bytes_received += len(data)
             with self._lock:
                 self._buffer += data
                 self._lock.notify_all()
+
+    def _answer(self, ns: list[int], due: float) -> None:
+        """Real-time requests are answered the moment their last byte is in, wherever they stand."""
+        _sleep_until(due)
+        self.status_queries += len(ns)
+        state = self._state
+        self._reply(b"".join(status_reply(state, n, dle_eot_3=self.profile.dle_eot_3) for n in ns))
 
     def _engine(self) -> None:
         byte_time = 10.0 / self.baudrate
@@ -329,6 +352,11 @@ class PrinterSimulator:
             if chunk:
                 self.interpreter.feed(chunk)
                 self.bytes_processed += len(chunk)
+                # Pages cut in this chunk go to the renderer only now, after any GS r reply in
+                # the same chunk went out: drawing must not delay the printer's answers.
+                for page in self._cut_pages:
+                    self._render_q.put(page)
+                self._cut_pages.clear()
             self._apply_due_faults()
             if slow > 1.0 and chunk:
                 time.sleep(len(chunk) * byte_time * slow)
@@ -347,7 +375,7 @@ class PrinterSimulator:
             self._reply(b"\x00")
 
     def _on_cut(self, page: Page) -> None:
-        self._render_q.put(page)
+        self._cut_pages.append(page)
 
     def _renderer(self) -> None:
         index = 0

@@ -338,10 +338,9 @@ class EscPosInterpreter:
             self.qr_ec = {48: "L", 49: "M", 50: "Q", 51: "H"}.get(params[0], self.qr_ec)
         elif fn == 0x50 and params:
             self._qr_store = params[1:]
-        elif fn == 0x51:
-            if self._qr_store:
-                self._flush_partial_line()
-                self.page.elements.append(PrintedQr(self._qr_store, self.qr_module, self.qr_ec, self.align))
+        elif fn == 0x51 and self._qr_store:
+            self._flush_partial_line()
+            self.page.elements.append(PrintedQr(self._qr_store, self.qr_module, self.qr_ec, self.align))
 
     def _cut(self, partial: bool, feed: int) -> None:
         self._flush_partial_line()

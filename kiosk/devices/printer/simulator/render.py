@@ -50,14 +50,14 @@ def _glyph(ch: str, width: int, height: int, bold: bool) -> Image.Image:
     size = FONT_DOTS * height
     font = _font(size)
     left, _top, right, _bottom = font.getbbox(ch)
-    ink_w = right - left + (2 if bold else 0)
+    ink_w = int(right - left) + (2 if bold else 0)
     # A proportional font's wide letters (M, W) do not fit a 12-dot cell: draw them on a wider
     # canvas and squeeze, as a printer's fixed-pitch font would look.
     canvas_w = max(base_w * height, ink_w + 2)
     cell = Image.new("L", (canvas_w, size), 0)
     draw = ImageDraw.Draw(cell)
     ascent, descent = font.getmetrics()
-    x = (canvas_w - (right - left)) // 2 - left
+    x = (canvas_w - int(right - left)) // 2 - int(left)
     y = (size - (ascent + descent)) // 2 + 1
     draw.text((x, y), ch, fill=255, font=font, stroke_width=1 if bold else 0, stroke_fill=255)
     target = (base_w * width, size)
@@ -71,7 +71,7 @@ def _qr_size(qr: PrintedQr) -> tuple[segno.QRCode | None, int]:
         code = segno.make(qr.data, error=qr.ec.lower(), micro=False)
     except (segno.DataOverflowError, ValueError):
         return None, FONT_DOTS
-    return code, (code.symbol_size(scale=1, border=0)[0] + 2 * QUIET) * qr.module
+    return code, (int(code.symbol_size(scale=1, border=0)[0]) + 2 * QUIET) * qr.module
 
 
 def _x_for(align: int, width: int, dots: int) -> int:
