@@ -109,3 +109,24 @@ def test_spooler_down_is_reported() -> None:
     result = printer.open()
     assert result.error_code == errors.SPOOLER_DOWN
     assert printer.status.state is DeviceState.NO_DEVICE
+
+
+def test_print_certificate_through_the_runner(queue: tuple[str, Path]) -> None:
+    from kiosk.devices.a4 import create_a4_runner
+
+    printer = make_printer(queue)
+    runner = create_a4_runner(printer)
+    runner.start()
+    try:
+        tpl = load_template("insurance_enrollment")
+        job = runner.submit(lambda token: printer.print_certificate(tpl.id, tpl.sample, reference="VR-RUN-1",
+                                                                    token=token), timeout_s=30)
+        result = job.result(30)
+        assert result.ok, result
+        assert result.value is not None and result.value.output is not None
+        assert "kiosk-insurance_enrollment-VR-RUN-1" in result.value.output.name
+        bad = runner.submit(lambda token: printer.print_certificate(tpl.id, {}, reference="VR-RUN-2", token=token),
+                            timeout_s=30).result(30)
+        assert bad.error_code == errors.RENDER_FAILED and "name" in bad.detail
+    finally:
+        runner.stop()

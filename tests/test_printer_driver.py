@@ -229,3 +229,25 @@ def test_powered_off_then_on_reopens_through_the_runner(rig_factory) -> None:
         assert rig.printer.status.state is DeviceState.ONLINE
     finally:
         runner.stop()
+
+
+def test_paper_events_and_qt_bridge_signals(rig_factory, qtbot) -> None:
+    from kiosk.devices.qtbridge import DeviceBridge
+
+    rig = rig_factory("generic-80", poll_interval_s=0.05)
+    runner = create_printer_runner(rig.printer)
+    bridge = DeviceBridge(runner)
+    events: list[str] = []
+    bridge.eventOccurred.connect(lambda event: events.append(event.kind))
+    runner.start()
+    try:
+        with qtbot.waitSignal(bridge.statusChanged, timeout=3000,
+                              check_params_cb=lambda status, changes: status.error_code == prn.PAPER_NEAR_END):
+            rig.sim.set_paper("near_end")
+        with qtbot.waitSignal(bridge.statusChanged, timeout=3000,
+                              check_params_cb=lambda status, changes: status.error_code == prn.PAPER_OUT):
+            rig.sim.set_paper("out")
+        qtbot.waitUntil(lambda: "paper_out" in events, timeout=3000)
+        assert "paper_near_end" in events
+    finally:
+        runner.stop()

@@ -6,8 +6,9 @@ from kiosk.config import KioskConfig
 from kiosk.devices.a4 import errors as errors  # registers A4P-xxx
 from kiosk.devices.a4.certificate import TemplateError, list_templates, load_template, render_certificate
 from kiosk.devices.a4.printer import A4JobReport, A4Printer
+from kiosk.devices.runner import DeviceRunner
 
-__all__ = ["A4JobReport", "A4Printer", "TemplateError", "create_a4_printer", "list_templates", "load_template",
+__all__ = ["A4JobReport", "A4Printer", "TemplateError", "create_a4_printer", "create_a4_runner", "list_templates", "load_template",
            "render_certificate"]
 
 
@@ -16,3 +17,10 @@ def create_a4_printer(config: KioskConfig) -> tuple[A4Printer | None, None]:
     if config.devices.a4.mode == "disabled":
         return None, None
     return A4Printer(config.devices.a4), None
+
+
+def create_a4_runner(printer: A4Printer) -> DeviceRunner:
+    """A runner for the A4 printer: CUPS calls on its own thread, queue polling while idle."""
+    runner = DeviceRunner(printer)
+    runner.set_idle_task(printer.poll)
+    return runner

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import A4PrinterConfig
 from kiosk.devices.a4 import errors
-from kiosk.devices.a4.certificate import ensure_font
+from kiosk.devices.a4.certificate import TemplateError, ensure_font, render_certificate
 from kiosk.devices.a4.cups import CupsClient, JobState, QueueState, SpoolerError
 from kiosk.devices.a4.spooler_setup import ensure_spooler
 from kiosk.devices.base import (
@@ -138,6 +140,19 @@ class A4Printer:
         log.info("A4 job finished", extra={"fields": {"device": self.name, "job_id": job_id,
                                                       "seconds": round(report.seconds, 3)}})
         return Completion.success(report)
+
+    def print_certificate(self, template_id: str, data: Mapping[str, Any], *, reference: str,
+                          token: CancelToken, language: str = "zh_CN") -> Completion[A4JobReport]:
+        """Render a certificate (A4P-020 on a template/data error) and print it."""
+        try:
+            pdf = render_certificate(template_id, data, reference=reference,
+                                     verify_url=self.config.verify_url_template.format(reference=reference),
+                                     issuer=self.config.issuer, language=language)
+        except TemplateError as e:
+            log.error("certificate render failed", extra={"fields": {"template": template_id, "detail": str(e)}})
+            return Completion.failure(Outcome.USER_ERROR, errors.RENDER_FAILED, _key(errors.RENDER_FAILED), str(e))
+        # An ASCII job title: cups-pdf and the CUPS logs mangle other characters.
+        return self.print_pdf(pdf, f"kiosk-{template_id}-{reference}", token)
 
     def _follow(self, job_id: int, token: CancelToken) -> Completion[JobState]:
         deadline = time.monotonic() + self.config.job_timeout_s
