@@ -6,10 +6,10 @@ from kiosk.config import KioskConfig
 from kiosk.devices.a4 import errors as errors  # registers A4P-xxx
 from kiosk.devices.a4.certificate import TemplateError, list_templates, load_template, render_certificate
 from kiosk.devices.a4.printer import A4JobReport, A4Printer
-from kiosk.devices.runner import DeviceRunner
+from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
 
 __all__ = ["A4JobReport", "A4Printer", "TemplateError", "create_a4_printer", "create_a4_runner", "list_templates", "load_template",
-           "render_certificate"]
+           "render_certificate", "start_a4_runner"]
 
 
 def create_a4_printer(config: KioskConfig) -> tuple[A4Printer | None, None]:
@@ -19,8 +19,18 @@ def create_a4_printer(config: KioskConfig) -> tuple[A4Printer | None, None]:
     return A4Printer(config.devices.a4), None
 
 
-def create_a4_runner(printer: A4Printer) -> DeviceRunner:
-    """A runner for the A4 printer: CUPS calls on its own thread, queue polling while idle."""
-    runner = DeviceRunner(printer)
+def create_a4_runner(printer: A4Printer, backoff: Backoff | None = None) -> DeviceRunner:
+    """A runner for the A4 printer (not started): CUPS calls on its own thread, queue polling
+    while idle, status changes logged."""
+    runner = DeviceRunner(printer, backoff=backoff)
+    printer.status_holder.on_status(log_status_changes(printer.name))
+    printer.status_holder.on_event(log_event(printer.name))
     runner.set_idle_task(printer.poll)
+    return runner
+
+
+def start_a4_runner(printer: A4Printer, backoff: Backoff | None = None) -> DeviceRunner:
+    """:func:`create_a4_runner`, started. Compose with ``app.add_device("a4", DeviceBridge(runner))``."""
+    runner = create_a4_runner(printer, backoff)
+    runner.start()
     return runner

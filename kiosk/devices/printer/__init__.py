@@ -8,10 +8,21 @@ from kiosk.devices.printer.driver import PrintReport, ReceiptPrinter
 from kiosk.devices.printer.layout import ReceiptData, render_receipt, sample_receipt
 from kiosk.devices.printer.profiles import PrinterProfile, get_profile
 from kiosk.devices.printer.simulator import PrinterSimulator
-from kiosk.devices.runner import DeviceRunner
+from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
 
-__all__ = ["PrintReport", "PrinterProfile", "PrinterSimulator", "ReceiptData", "ReceiptPrinter",
-           "create_printer_runner", "create_receipt_printer", "get_profile", "render_receipt", "sample_receipt"]
+__all__ = [
+    "PrintReport",
+    "PrinterProfile",
+    "PrinterSimulator",
+    "ReceiptData",
+    "ReceiptPrinter",
+    "create_printer_runner",
+    "create_receipt_printer",
+    "get_profile",
+    "render_receipt",
+    "sample_receipt",
+    "start_printer_runner",
+]
 
 
 def create_receipt_printer(config: KioskConfig) -> tuple[ReceiptPrinter | None, PrinterSimulator | None]:
@@ -31,8 +42,19 @@ def create_receipt_printer(config: KioskConfig) -> tuple[ReceiptPrinter | None, 
     return ReceiptPrinter(pc, profile, port=sim.port), sim
 
 
-def create_printer_runner(printer: ReceiptPrinter) -> DeviceRunner:
-    """A runner for the printer: its own thread, status polling as the idle task, reopen on loss."""
-    runner = DeviceRunner(printer)
+def create_printer_runner(printer: ReceiptPrinter, backoff: Backoff | None = None) -> DeviceRunner:
+    """A runner for the printer (not started): its own thread, status polling as the idle task,
+    reopen with backoff on loss, status changes and events logged."""
+    runner = DeviceRunner(printer, backoff=backoff)
+    printer.status_holder.on_status(log_status_changes(printer.name))
+    printer.status_holder.on_event(log_event(printer.name))
     runner.set_idle_task(printer.poll)
+    return runner
+
+
+def start_printer_runner(printer: ReceiptPrinter, backoff: Backoff | None = None) -> DeviceRunner:
+    """:func:`create_printer_runner`, started. Compose with
+    ``app.add_device("printer", DeviceBridge(runner), simulator)``."""
+    runner = create_printer_runner(printer, backoff)
+    runner.start()
     return runner
