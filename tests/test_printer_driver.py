@@ -251,3 +251,11 @@ def test_paper_events_and_qt_bridge_signals(rig_factory, qtbot) -> None:
         assert "paper_near_end" in events
     finally:
         runner.stop()
+
+
+def test_second_user_of_the_port_is_refused(rig_factory) -> None:
+    rig = rig_factory("generic-80")
+    other = ReceiptPrinter(rig.config, rig.profile, port=rig.sim.port)
+    result = other.open()
+    assert result.error_code == prn.PORT_ERROR
+    assert rig.printer.check_ready().ok

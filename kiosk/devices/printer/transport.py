@@ -31,7 +31,10 @@ class SerialLink:
         try:
             self._serial = serial.serial_for_url(
                 self.port, baudrate=self.baudrate, bytesize=8, parity="N", stopbits=1, timeout=0,
-                write_timeout=self.write_timeout_s, rtscts=self.rtscts, dsrdtr=False, xonxoff=False)
+                write_timeout=self.write_timeout_s, rtscts=self.rtscts, dsrdtr=False, xonxoff=False,
+                # A second program on the same port (kiosk-diag while the kiosk runs) would mix its
+                # bytes into a job: the lock makes it fail with "port busy" instead.
+                exclusive=True)
         except (serial.SerialException, OSError, ValueError) as e:
             self._serial = None
             raise LinkError(f"cannot open {self.port}: {e}") from e
