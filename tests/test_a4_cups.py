@@ -130,3 +130,53 @@ def test_print_certificate_through_the_runner(queue: tuple[str, Path]) -> None:
         assert bad.error_code == errors.RENDER_FAILED and "name" in bad.detail
     finally:
         runner.stop()
+
+
+def _held_job(name: str) -> int:
+    """A job CUPS keeps pending (held) — for following a job that does not finish."""
+    pdf = Path(f"/tmp/kiosk-held-{os.getpid()}.pdf")
+    pdf.write_bytes(certificate())
+    out = subprocess.run(["lp", "-d", name, "-H", "indefinite", "-t", "kiosk-held", str(pdf)],
+                         capture_output=True, text=True, check=True).stdout
+    pdf.unlink()
+    return int(re.search(r"-(\d+) ", out).group(1))  # type: ignore[union-attr]
+
+
+def _job_state(job_id: int, name: str) -> str:
+    return CupsClient().job_state(name, job_id).state
+
+
+def test_job_not_finishing_times_out_and_is_withdrawn(queue: tuple[str, Path]) -> None:
+    name, _ = queue
+    printer = make_printer(queue, job_timeout_s=0.5)
+    job_id = _held_job(name)
+    result = printer._follow(job_id, CancelToken())
+    assert result.outcome is Outcome.TIMEOUT and result.error_code == errors.JOB_TIMEOUT
+    assert _job_state(job_id, name) == "canceled"
+
+
+def test_cancel_while_following(queue: tuple[str, Path]) -> None:
+    name, _ = queue
+    printer = make_printer(queue)
+    job_id = _held_job(name)
+    token = CancelToken()
+    token.cancel()
+    result = printer._follow(job_id, token)
+    assert result.outcome is Outcome.CANCELED and result.error_code == errors.JOB_CANCELED
+    assert _job_state(job_id, name) == "canceled"
+
+
+def test_printer_stopping_under_a_job_is_reported(queue: tuple[str, Path]) -> None:
+    name, _ = queue
+    printer = make_printer(queue)
+    subprocess.run(["cupsdisable", "-r", "cover open (test)", name], check=True)
+    try:
+        pdf = Path(f"/tmp/kiosk-stop-{os.getpid()}.pdf")
+        pdf.write_bytes(certificate())
+        job_id = CupsClient().submit(name, pdf, "kiosk-stop")
+        pdf.unlink()
+        result = printer._follow(job_id, CancelToken())
+        assert result.error_code == errors.QUEUE_STOPPED and "cover open (test)" in result.detail
+        assert _job_state(job_id, name) == "canceled"  # withdrawn: it must not print later, unattended
+    finally:
+        subprocess.run(["cupsenable", name], check=True)

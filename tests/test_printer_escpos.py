@@ -113,3 +113,15 @@ def test_feeding_in_pieces_equals_feeding_at_once(data: bytes, cuts: list[int]) 
         start = p
     assert [pg.lines for pg in pieces.pages] == [pg.lines for pg in whole.pages]
     assert pieces.page.lines == whole.page.lines
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_pages_render_without_crashing(data: bytes) -> None:
+    from kiosk.devices.printer.simulator.render import render_page
+
+    it = EscPosInterpreter("gb18030", 384)
+    it.feed(data + b"\x1d\x56\x00")  # whatever came before, cut it
+    for page in it.pages:
+        img = render_page(page, 384)
+        assert img.width == 384 + 32 and img.height >= 1
