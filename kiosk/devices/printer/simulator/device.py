@@ -307,6 +307,9 @@ class PrinterSimulator:
                 tail = b""
                 _sleep_until(wire_clock)
                 continue
+            # Counted before any answer goes out, so a reader of the counters never sees an
+            # answered status request whose bytes are not counted yet.
+            self.bytes_received += len(data)
             scan = tail + data
             pending: list[int] = []  # back-to-back requests are answered together, at the last one
             last = -10
@@ -321,7 +324,6 @@ class PrinterSimulator:
                 self._answer(pending, start + (last - len(tail) + 1) * byte_time)
             tail = scan[-2:]
             _sleep_until(wire_clock)
-            self.bytes_received += len(data)
             with self._lock:
                 self._buffer += data
                 self._lock.notify_all()
