@@ -27,7 +27,7 @@ from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.devices.base import DeviceStatus
 from kiosk.devices.qtbridge import DeviceBridge
 from kiosk.i18n import CATALOGUE, LANGUAGES, current_language, tr
-from kiosk.qt import QObject, Qt, QtCore, QtGui, QtWidgets, QTimer, Signal
+from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 from kiosk.screens import discover
 from kiosk.screens.base import Screen
 from kiosk.session import Session
@@ -91,6 +91,7 @@ class KioskApp(QObject):
         self.voice: Any = None
         self.platform_offline_hook: Callable[[bool], None] | None = None
         self.devdock: Any = None
+        self._devdock_shortcut: QtGui.QShortcut | None = None
 
         self.session = Session(config.path(config.paths.temp_dir))
         self.theme: Theme = theme_for(config.ui.elderly_mode)
@@ -294,9 +295,10 @@ class KioskApp(QObject):
         else:
             self.window.resize(ui.width, ui.height)
             self.window.show()
-        shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
-        shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        shortcut.activated.connect(self.toggle_devdock)
+        if self.config.devdock.enabled and self._devdock_shortcut is None:
+            self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
+            self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            self._devdock_shortcut.activated.connect(self.toggle_devdock)
         QTimer.singleShot(0, self._after_show)
 
     def _after_show(self) -> None:
@@ -325,6 +327,9 @@ class KioskApp(QObject):
         self.qapp.removeEventFilter(self.idle)
         if self.key_guard is not None:
             self.qapp.removeEventFilter(self.key_guard)
+        if self._devdock_shortcut is not None:
+            self._devdock_shortcut.setEnabled(False)
+            self._devdock_shortcut.deleteLater()
         if self.devdock is not None:
             self.devdock.close()
             self.devdock.deleteLater()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk.i18n import tr
-from kiosk.qt import Qt, QtWidgets, QTimer
+from kiosk.qt import Qt, QTimer, QtWidgets
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kiosk.devdock import panels as panels_pkg
 from kiosk.devdock.builtin import PlatformPanel, SessionPanel
 from kiosk.i18n import tr
-from kiosk.qt import Qt, QtWidgets
+from kiosk.qt import Qt, QtGui, QtWidgets
 from kiosk.ui.theme import dev_qss
 
 if TYPE_CHECKING:
@@ -106,4 +106,6 @@ class DevDock(QtWidgets.QWidget):
             self.hide()
         else:
             self.show()
-            self.raise_()
+            # Raising a top-level window is a window-system request offscreen cannot honour.
+            if QtGui.QGuiApplication.platformName() not in ("offscreen", "minimal"):
+                self.raise_()

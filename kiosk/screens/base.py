@@ -80,6 +80,12 @@ class ScreenRegistry:
                     or s.cls.__module__ != cls.__module__]
         specs.append(ScreenSpec(route, cls, fallback))
 
+    def remove(self, route: str, cls: type[Screen]) -> None:
+        specs = self._specs.get(route, [])
+        specs[:] = [s for s in specs if s.cls is not cls]
+        if not specs:
+            self._specs.pop(route, None)
+
     def get(self, route: str) -> type[Screen] | None:
         specs = self._specs.get(route)
         if not specs:

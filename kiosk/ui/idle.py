@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from kiosk.i18n import tr
-from kiosk.qt import QEvent, QObject, Qt, QtWidgets, QTimer, Signal
+from kiosk.qt import QEvent, QObject, Qt, QTimer, QtWidgets, Signal
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.dialog import OverlayDialog
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from kiosk.i18n import current_language, tr
-from kiosk.qt import QEvent, QObject, Qt, QtCore, QtGui, QtWidgets, QTimer, Signal
+from kiosk.qt import QEvent, QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 from kiosk.ui.statusbar import StatusBar
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets.buttons import BigButton
@@ -66,12 +66,16 @@ class KeyGuard(QObject):
         self.swallowed = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride,
-                            QEvent.Type.KeyRelease) and isinstance(event, QtGui.QKeyEvent):
-            if is_escape_key(event):
-                if event.type() == QEvent.Type.KeyPress:
-                    self.swallowed += 1
-                return True
+        if (event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride,
+                              QEvent.Type.KeyRelease)
+                and isinstance(event, QtGui.QKeyEvent) and is_escape_key(event)):
+            if event.type() == QEvent.Type.ShortcutOverride:
+                # Accepting the override is what stops QShortcutMap from firing a shortcut;
+                # the key then arrives as a KeyPress, swallowed below.
+                event.accept()
+            elif event.type() == QEvent.Type.KeyPress:
+                self.swallowed += 1
+            return True
         return False
 
 

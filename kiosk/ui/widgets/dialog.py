@@ -14,6 +14,7 @@ class OverlayDialog(QtWidgets.QWidget):
 
     def __init__(self, host: QtWidgets.QWidget) -> None:
         super().__init__(host)
+        self.host = host
         self.setObjectName("OverlayBackdrop")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         outer = QtWidgets.QVBoxLayout(self)
@@ -29,12 +30,12 @@ class OverlayDialog(QtWidgets.QWidget):
         self.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        if watched is self.host and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.host.rect())
         return False
 
     def open(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self.host.rect())
         self.raise_()
         self.show()
 

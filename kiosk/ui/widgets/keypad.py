@@ -20,6 +20,7 @@ class NumericKeypad(QtWidgets.QWidget):
         super().__init__(parent)
         self.target = target
         grid = QtWidgets.QGridLayout(self)
+        self._grid = grid
         grid.setSpacing(12)
         grid.setContentsMargins(0, 0, 0, 0)
         self.keys: dict[str, QtWidgets.QPushButton] = {}
@@ -38,7 +39,7 @@ class NumericKeypad(QtWidgets.QWidget):
 
     def width_for(self, key_edge: int) -> int:
         """Width that fits three keys of ``key_edge`` px (plus their borders) and the gaps."""
-        return 3 * (key_edge + 6) + 2 * self.layout().spacing()
+        return 3 * (key_edge + 6) + 2 * self._grid.spacing()
 
     def retranslate(self) -> None:
         for key, button in self.keys.items():
