@@ -1,5 +1,6 @@
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.devdock.dock import DevDock, discover_panels
 from kiosk.qt import Qt, QtGui, QtWidgets
-from tests.shell_helpers import AppFactory, make_app  # noqa: F401  (fixture)
+
+pytest_plugins = ("tests.shell_helpers",)  # the make_app fixture
+
+AppFactory = Callable[..., Any]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from pytestqt.qtbot import QtBot
@@ -7,11 +8,14 @@ from kiosk.devices.base import Capabilities, DeviceState, DeviceStatus, StatusHo
 from kiosk.devices.qtbridge import DeviceBridge
 from kiosk.devices.runner import DeviceRunner
 from kiosk.i18n import current_language
-from kiosk.qt import QtCore, QtGui, QtWidgets, Qt
+from kiosk.qt import Qt, QtCore, QtGui, QtWidgets
 from kiosk.screens.base import SCREENS, Screen, register_screen
 from kiosk.screens.home import HomeScreen
 from kiosk.ui.theme import ELDERLY, NORMAL
-from tests.shell_helpers import AppFactory, make_app  # noqa: F401  (fixture)
+
+pytest_plugins = ("tests.shell_helpers",)  # the make_app fixture
+
+AppFactory = Callable[..., Any]
 
 
 def home(app: Any) -> HomeScreen:
@@ -176,13 +180,14 @@ def test_idle_leaves_the_untouched_home_screen_alone(make_app: AppFactory, qtbot
 
 
 def test_activity_postpones_the_warning(make_app: AppFactory, qtbot: QtBot) -> None:
-    app = make_app(idle_timeout_s=10, idle_warning_s=20, time_scale=0.02)  # 200 ms idle
+    app = make_app(idle_timeout_s=10, idle_warning_s=20, time_scale=0.1)  # 1 s idle
     app.nav.push("search")
     shown: list[int] = []
     app.idle.warningShown.connect(lambda: shown.append(1))
-    for _ in range(6):
-        qtbot.wait(80)
+    for _ in range(8):
+        qtbot.wait(150)
         qtbot.mouseClick(app.window.stack, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(400, 400))
+        assert app.idle._idle.remainingTime() > 800  # the click restarted the idle timer
     assert shown == []
 
 
