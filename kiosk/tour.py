@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from kiosk.config import KioskConfig, load_config
@@ -57,13 +58,16 @@ def run_tour(out_dir: Path, config: KioskConfig | None = None,
     gallery = WidgetGallery()
     window.stack.addWidget(gallery)
     files: list[Path] = []
+    # PNG encoding is most of the time: grab on the UI thread, encode on worker threads.
+    pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    pending: list[Future[bool]] = []
 
     def snap(name: str) -> None:
         for _ in range(3):
             QtWidgets.QApplication.processEvents()
         path = out_dir / f"{name}.png"
-        if not window.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
+        image = window.grab().toImage()
+        pending.append(pool.submit(image.save, str(path), "PNG"))
         files.append(path)
 
     try:
@@ -96,7 +100,11 @@ def run_tour(out_dir: Path, config: KioskConfig | None = None,
                 window.stack.setCurrentWidget(gallery)
                 snap(f"widgets_{suffix}")
                 app.nav.home()
+        for path, future in zip(files, pending, strict=True):
+            if not future.result():
+                raise OSError(f"could not write {path}")
     finally:
+        pool.shutdown(wait=True)
         app.close()
         CATALOGUE.set_language(previous_language)
         del qapp

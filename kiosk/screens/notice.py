@@ -22,7 +22,6 @@ class NoticeScreen(Screen):
         outer.setContentsMargins(80, 48, 80, 48)
         self.card = QtWidgets.QFrame()
         self.card.setProperty("role", "card")
-        self.card.setMaximumWidth(1200)
         body = QtWidgets.QVBoxLayout(self.card)
         body.setContentsMargins(64, 56, 64, 56)
         body.setSpacing(28)
@@ -45,8 +44,14 @@ class NoticeScreen(Screen):
         body.addWidget(self.message)
         body.addSpacing(12)
         body.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred with stretches, not an alignment flag: an aligned item is sized from its
+        # sizeHint and the word-wrapped message would lose its height-for-width (clipped text).
+        row = QtWidgets.QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.card)
+        row.addStretch(1)
         outer.addStretch(1)
-        outer.addWidget(self.card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def set_badge(self, glyph: str, accent: str) -> None:
@@ -56,5 +61,6 @@ class NoticeScreen(Screen):
     def apply_theme(self, theme: Theme) -> None:
         edge = theme.font_glyph + 48
         self.badge.setFixedSize(edge, edge)
-        self.card.setMinimumWidth(1100 if theme.elderly else 960)
+        # A fixed width lets the word-wrapped message compute its real height (no clipping).
+        self.card.setFixedWidth(1200 if theme.elderly else 1000)
         self.home_button.setMinimumWidth(theme.target * 6 if not theme.elderly else theme.target * 5)
