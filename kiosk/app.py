@@ -21,11 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.devices.base import DeviceStatus
-from kiosk.devices.qtbridge import DeviceBridge
 from kiosk.i18n import CATALOGUE, LANGUAGES, current_language, tr
 from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 from kiosk.screens import discover
@@ -36,9 +35,13 @@ from kiosk.ui.main_window import KeyGuard, MainWindow
 from kiosk.ui.navigation import Navigator
 from kiosk.ui.theme import Theme, build_qss, theme_for
 
+if TYPE_CHECKING:
+    from kiosk.devices.qtbridge import DeviceBridge
+
 log = logging.getLogger("kiosk.app")
 
 _T0 = time.perf_counter()
+DEVDOCK_DELAY_MS = 400
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
@@ -299,11 +302,13 @@ class KioskApp(QObject):
             self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
             self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             self._devdock_shortcut.activated.connect(self.toggle_devdock)
-        QTimer.singleShot(0, self._after_show)
+        QTimer.singleShot(0, self.start_local_platform)
+        if self._show_devdock:
+            # A developer tool: built once the home screen is up and answering touches.
+            QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
 
-    def _after_show(self) -> None:
-        self.start_local_platform()
-        if self._show_devdock and self.devdock is None:
+    def _show_devdock_now(self) -> None:
+        if self.devdock is None and not self._closed:
             self.build_devdock().show()
 
     def build_devdock(self) -> Any:

@@ -58,6 +58,9 @@ def is_escape_key(event: QtGui.QKeyEvent) -> bool:
     return key == Qt.Key.Key_F11
 
 
+_KEY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease})
+
+
 class KeyGuard(QObject):
     """Application-wide filter that swallows escape keys (and the shortcuts they would trigger)."""
 
@@ -66,8 +69,7 @@ class KeyGuard(QObject):
         self.swallowed = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride,
-                              QEvent.Type.KeyRelease)
+        if (event.type() in _KEY_EVENTS
                 and isinstance(event, QtGui.QKeyEvent) and is_escape_key(event)):
             if event.type() == QEvent.Type.ShortcutOverride:
                 # Accepting the override is what stops QShortcutMap from firing a shortcut;
@@ -115,9 +117,6 @@ class PageBar(QtWidgets.QFrame):
     def retranslate(self) -> None:
         self.back.setText("‹ " + tr("common.back"))
         self.home.setText("⌂ " + tr("common.home"))
-        width = max(self.back.sizeHint().width(), self.home.sizeHint().width())
-        self.back.setMinimumWidth(width)
-        self.home.setMinimumWidth(width)
 
 
 class Header(QtWidgets.QFrame):
@@ -228,6 +227,9 @@ class MainWindow(QtWidgets.QWidget):
             self.technicianGestureDetected.emit()
 
     def apply_theme(self, theme: Theme) -> None:
+        # Equal widths keep the page title centred (no sizeHint here: it is costly at start-up).
+        for button in (self.page_bar.back, self.page_bar.home):
+            button.setMinimumWidth(theme.target * 3)
         self.header.setFixedHeight(theme.header_height)
         self.status_bar.setFixedHeight(theme.status_height)
         edge = theme.header_height - 28

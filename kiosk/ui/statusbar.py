@@ -10,6 +10,7 @@ from __future__ import annotations
 from kiosk.devices.base import DeviceState, DeviceStatus
 from kiosk.i18n import CATALOGUE, tr
 from kiosk.qt import Qt, QtWidgets
+from kiosk.ui.widgets.buttons import repolish
 
 # state → (symbol, severity); the words come from shell.device_state.<state>
 _DEVICE_LOOK: dict[DeviceState, tuple[str, str]] = {
@@ -27,8 +28,7 @@ _DEVICE_LOOK: dict[DeviceState, tuple[str, str]] = {
 def _set_severity(label: QtWidgets.QLabel, severity: str) -> None:
     if label.property("severity") != severity:
         label.setProperty("severity", severity)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        repolish(label)
 
 
 def device_label_text(name: str, status: DeviceStatus) -> tuple[str, str]:

@@ -151,9 +151,8 @@ def theme_for(elderly: bool) -> Theme:
 def build_qss(t: Theme) -> str:
     """The whole application style sheet, generated from the theme (the only QSS source)."""
     p = t.palette
-    fam = ", ".join(f'"{f}"' if " " in f else f for f in t.font_families)
+    # The font family is set on QApplication (kiosk.app), not with a costly universal selector.
     return f"""
-* {{ font-family: {fam}; }}
 QWidget {{ color: {p.text}; font-size: {t.font_body}px; }}
 QWidget#MainWindow, QWidget#ScreenStack, Screen, QScrollArea, QScrollArea > QWidget > QWidget {{
     background: {p.background};

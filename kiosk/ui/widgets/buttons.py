@@ -5,11 +5,20 @@ from __future__ import annotations
 from kiosk.qt import Qt, QtWidgets
 
 
+def repolish(widget: QtWidgets.QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property used in a selector changed.
+
+    Skipped before the widget's first polish (it is polished with the new value anyway) — this
+    keeps ``QWidget.style()``, whose Python wrapper is costly to create, off the start-up path."""
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        style = widget.style()
+        style.unpolish(widget)
+        style.polish(widget)
+
+
 def set_variant(widget: QtWidgets.QWidget, variant: str) -> None:
     widget.setProperty("variant", variant)
-    style = widget.style()
-    style.unpolish(widget)
-    style.polish(widget)
+    repolish(widget)
 
 
 class BigButton(QtWidgets.QPushButton):

@@ -9,6 +9,7 @@ Numeric fields (phone, PIN) get ``numeric=True``: no virtual keyboard, the calle
 from __future__ import annotations
 
 from kiosk.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from kiosk.ui.widgets.buttons import repolish
 
 
 class TextField(QtWidgets.QWidget):
@@ -61,8 +62,7 @@ class TextField(QtWidgets.QWidget):
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
         self.edit.setProperty("invalid", bool(message))
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        repolish(self.edit)
 
     @property
     def error_text(self) -> str:
