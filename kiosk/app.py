@@ -31,6 +31,7 @@ from kiosk.screens import discover
 from kiosk.screens.base import Screen
 from kiosk.session import Session
 from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.input import VirtualKeyboardFocus
 from kiosk.ui.main_window import KeyGuard, MainWindow
 from kiosk.ui.navigation import Navigator
 from kiosk.ui.theme import Theme, build_qss, theme_for
@@ -114,6 +115,10 @@ class KioskApp(QObject):
                                 config.ui.idle_warning_s, config.ui.time_scale)
         self.idle.expired.connect(lambda: self.end_session("idle"))
         self.qapp.installEventFilter(self.idle)
+        self.keyboard_focus: VirtualKeyboardFocus | None = None
+        if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
+            self.keyboard_focus = VirtualKeyboardFocus(self)
+            self.qapp.installEventFilter(self.keyboard_focus)
         self.key_guard: KeyGuard | None = None
         if self.kiosk_mode:
             self.key_guard = KeyGuard(self)
@@ -124,6 +129,7 @@ class KioskApp(QObject):
         CATALOGUE.add_listener(self._on_language)
         if current_language() != config.ui.language:
             CATALOGUE.set_language(config.ui.language)
+        QtCore.QLocale.setDefault(QtCore.QLocale(current_language()))
         self._apply_theme()
         self._retranslate_all()
         self._wire_devices()
@@ -332,6 +338,8 @@ class KioskApp(QObject):
         self.qapp.removeEventFilter(self.idle)
         if self.key_guard is not None:
             self.qapp.removeEventFilter(self.key_guard)
+        if self.keyboard_focus is not None:
+            self.qapp.removeEventFilter(self.keyboard_focus)
         if self._devdock_shortcut is not None:
             self._devdock_shortcut.setEnabled(False)
             self._devdock_shortcut.deleteLater()

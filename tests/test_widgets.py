@@ -55,3 +55,20 @@ def test_error_keeps_the_answer_and_the_summary_focuses_the_field(qtbot: QtBot) 
     phone.set_error(None)
     summary.show_errors([phone, name])
     assert not summary.isVisible() and phone.edit.property("invalid") is False
+
+
+def test_virtual_keyboard_only_for_text_fields(qtbot: QtBot) -> None:
+    from kiosk.ui.input import wants_virtual_keyboard
+
+    text = TextField("姓名")
+    number = TextField("手机号码", numeric=True)
+    pin = TextField("密码", numeric=True, secret=True)
+    ro = QtWidgets.QLineEdit()
+    ro.setReadOnly(True)
+    for w in (text, number, pin, ro):
+        qtbot.addWidget(w)
+    assert wants_virtual_keyboard(text.edit)
+    assert not wants_virtual_keyboard(number.edit)
+    assert not wants_virtual_keyboard(pin.edit)
+    assert not wants_virtual_keyboard(ro)
+    assert not wants_virtual_keyboard(QtWidgets.QPushButton())

@@ -42,6 +42,8 @@ class TextField(QtWidgets.QWidget):
                 QtCore.QRegularExpression(r"\d*"), self.edit))
             self.edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly
                                           | Qt.InputMethodHint.ImhNoPredictiveText)
+            # No pinyin keyboard for numbers: the screen shows a NumericKeypad instead.
+            self.edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.numeric = numeric
         for w in (self.label, self.hint, self.error, self.edit):
             layout.addWidget(w)
