@@ -67,7 +67,7 @@ def run_tour(out_dir: Path, config: KioskConfig | None = None,
             QtWidgets.QApplication.processEvents()
         path = out_dir / f"{name}.png"
         image = window.grab().toImage()
-        pending.append(pool.submit(image.save, str(path), "PNG"))
+        pending.append(pool.submit(lambda img=image, p=str(path): bool(img.save(p, "PNG"))))
         files.append(path)
 
     try:
