@@ -18,10 +18,18 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig, load_config
 
+if TYPE_CHECKING:
+    from kiosk.qt import QtGui
+
 SAMPLE_DEVICES = ("idcard", "printer", "smartcard", "doc_camera")
+
+
+def _save_png(image: QtGui.QImage, path: Path) -> bool:
+    return bool(image.save(str(path), "PNG"))
 
 
 def _ensure_qapp() -> object:
@@ -67,7 +75,7 @@ def run_tour(out_dir: Path, config: KioskConfig | None = None,
             QtWidgets.QApplication.processEvents()
         path = out_dir / f"{name}.png"
         image = window.grab().toImage()
-        pending.append(pool.submit(lambda img=image, p=str(path): bool(img.save(p, "PNG"))))
+        pending.append(pool.submit(_save_png, image, path))
         files.append(path)
 
     try:
