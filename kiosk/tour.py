@@ -29,7 +29,7 @@ SAMPLE_DEVICES = ("idcard", "printer", "smartcard", "doc_camera")
 
 
 def _save_png(image: QtGui.QImage, path: Path) -> bool:
-    return bool(image.save(str(path), b"PNG"))
+    return bool(image.save(str(path)))  # format from the .png suffix
 
 
 def _ensure_qapp() -> object:
