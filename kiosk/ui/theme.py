@@ -138,7 +138,7 @@ ELDERLY = Theme(
         backdrop="rgba(0, 0, 0, 170)", accents=_ACCENTS),
     font_body=36, font_small=28, font_heading=42, font_title=52, font_button=38, font_tile=40,
     font_glyph=56, target=96, button_height=108, radius=14, spacing=24, margin=40,
-    tiles_per_row=4, keypad_key=120, header_height=108, status_height=64,
+    tiles_per_row=4, keypad_key=128, header_height=108, status_height=64,
 )
 
 THEMES = {t.name: t for t in (NORMAL, ELDERLY)}
@@ -214,7 +214,7 @@ QPushButton[variant="key"] {{
     min-width: {t.keypad_key}px; min-height: {t.keypad_key}px; font-size: {t.font_heading}px; padding: 0;
     color: {p.text}; border: 2px solid {p.border}; background: {p.surface};
 }}
-QPushButton[variant="key"][word="true"] {{ font-size: {t.font_small if t.elderly else t.font_body}px; }}
+QPushButton[variant="key"][word="true"] {{ font-size: {t.font_body}px; }}
 QPushButton[variant="key"]:pressed {{ background: {p.surface_alt}; }}
 QPushButton#Tile {{
     background: {p.surface}; border: 2px solid {p.border}; border-radius: {t.radius + 4}px;
