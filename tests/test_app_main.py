@@ -40,3 +40,25 @@ def test_run_kiosk_starts_the_demo_to_an_interactive_home(tmp_path: Path) -> Non
     assert '"kiosk starting"' in log and '"route": "home"' in log
     # nothing heavy on the start path
     assert "Traceback" not in proc.stderr
+
+
+HEAVY = ("cv2", "numpy", "sqlalchemy", "requests", "reportlab", "smartcard", "serial", "fastapi")
+
+
+def test_start_path_imports_nothing_heavy(tmp_path: Path) -> None:
+    # Build the demo kiosk up to its home screen in a fresh interpreter and list heavy modules.
+    code = (
+        "import sys\n"
+        "from kiosk.qt import QtWidgets\n"
+        "from kiosk.config import load_config\n"
+        "from kiosk.app import KioskApp\n"
+        "qapp = QtWidgets.QApplication([])\n"
+        "app = KioskApp(load_config('demo'), kiosk_mode=True, show_devdock=False)\n"
+        "app.window.show(); qapp.processEvents()\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "app.close()\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK__PATHS__TEMP_DIR": f'"{tmp_path}/tmp"'}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
