@@ -43,6 +43,9 @@ log = logging.getLogger("kiosk.app")
 
 _T0 = time.perf_counter()
 DEVDOCK_DELAY_MS = 400
+CRASH_LIMIT = 5  # crashes within CRASH_WINDOW_S before the process gives up and exits
+CRASH_WINDOW_S = 60.0
+CRASH_EXIT_CODE = 70  # EX_SOFTWARE: the service manager restarts the kiosk
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
@@ -124,6 +127,7 @@ class KioskApp(QObject):
             self.key_guard = KeyGuard(self)
             self.qapp.installEventFilter(self.key_guard)
 
+        self._crashes: list[float] = []
         self.session.on_end(self._on_session_ended)
         self.crashed.connect(self.recover, Qt.ConnectionType.QueuedConnection)
         CATALOGUE.add_listener(self._on_language)
@@ -274,6 +278,7 @@ class KioskApp(QObject):
         self.session.end(reason)  # → _on_session_ended
 
     def _on_session_ended(self, session_id: str, reason: str) -> None:
+        self.idle.reset()
         for screen in self.nav.screens():
             try:
                 screen.reset()
@@ -286,10 +291,20 @@ class KioskApp(QObject):
         self.nav.home()
 
     def recover(self) -> None:
-        """After an uncaught exception: wipe the visit and show the home screen again."""
+        """After an uncaught exception: wipe the visit and show the home screen again.
+
+        A crash loop (the home screen itself failing) is not recovered forever: after
+        ``CRASH_LIMIT`` crashes within ``CRASH_WINDOW_S`` the process exits with code 70 so the
+        service manager restarts it from scratch."""
+        now = time.monotonic()
+        self._crashes = [t for t in self._crashes if now - t <= CRASH_WINDOW_S] + [now]
+        if len(self._crashes) >= CRASH_LIMIT:
+            log.critical("crash loop: giving up and exiting for a restart",
+                         extra={"fields": {"crashes": len(self._crashes), "window_s": CRASH_WINDOW_S}})
+            self.session.end("crash-loop")
+            self.qapp.exit(CRASH_EXIT_CODE)
+            return
         log.warning("recovering from a crash: session wiped, back to home")
-        if self.idle.warning:
-            self.idle.stop()
         self.end_session("crash")
 
     def _on_technician_gesture(self) -> None:

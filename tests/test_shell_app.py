@@ -278,6 +278,28 @@ def test_crash_recovery_wipes_and_goes_home(make_app: AppFactory, qtbot: QtBot) 
     assert app.session.is_empty
 
 
+def test_crash_loop_gives_up_with_exit_code_70(make_app: AppFactory, qtbot: QtBot,
+                                              monkeypatch: Any) -> None:
+    app = make_app()
+    codes: list[int] = []
+    monkeypatch.setattr(app.qapp, "exit", codes.append)
+    for _ in range(4):
+        app.recover()
+    assert codes == []
+    app.recover()
+    assert codes == [70]
+
+
+def test_session_end_closes_a_showing_countdown(make_app: AppFactory, qtbot: QtBot) -> None:
+    app = make_app(idle_timeout_s=10, idle_warning_s=20, time_scale=0.05)
+    app.nav.push("search")
+    with qtbot.waitSignal(app.idle.warningShown, timeout=5000):
+        pass
+    app.end_session("devdock")
+    assert not app.idle.dialog.isVisible()
+    assert app.nav.current_route == "home"
+
+
 class _FakeReader:
     name = "idcard"
 

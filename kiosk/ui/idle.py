@@ -105,6 +105,12 @@ class IdleWatcher(QObject):
         self._tick.stop()
         self.dialog.close_dialog()
 
+    def reset(self) -> None:
+        """Close a showing countdown without ending anything (the session already ended)."""
+        self._tick.stop()
+        self.dialog.close_dialog()
+        self.poke()
+
     def poke(self) -> None:
         """Activity: restart the idle timer (ignored while the countdown shows)."""
         if self.warning:
