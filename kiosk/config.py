@@ -50,7 +50,10 @@ class UiConfig(Section):
     # The countdown dialog: the brief asks for at least 20 seconds.
     idle_warning_s: int = Field(default=30, ge=20)
     voice_prompts: bool = True
+    # Qt Virtual Keyboard (pinyin) for text fields; numeric fields always use the on-screen keypad.
     virtual_keyboard: bool = True
+    # Tests only: multiplies every UI timer (idle, countdown ticks) so they run fast; keep 1.0.
+    time_scale: float = Field(default=1.0, gt=0, le=1.0)
 
 
 class PathsConfig(Section):
