@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytestqt.qtbot import QtBot
 
 from kiosk.devices.base import DeviceEvent, DeviceState
-from tests.shell_helpers import AppFactory
+
+if TYPE_CHECKING:
+    from tests.shell_helpers import AppFactory
 
 pytest_plugins = ("tests.shell_helpers",)  # the make_app fixture
 
