@@ -35,16 +35,19 @@ def missing_binaries() -> str | None:
 
 
 def running_pid() -> int | None:
-    """The pid of a live pcscd, from its pid file."""
+    """The pid of a live pcscd, from its pid file (a zombie does not count)."""
     try:
-        pid = int(PID_FILE.read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    try:
-        if "pcscd" not in Path(f"/proc/{pid}/comm").read_text():
+        match = re.match(r"\s*(\d+)", PID_FILE.read_text(errors="replace"))
+        if match is None:
             return None
+        pid = int(match.group(1))
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
+        return None
+    # /proc/PID/stat: "pid (comm) state …"
+    comm = stat[stat.find("(") + 1:stat.rfind(")")]
+    state = stat[stat.rfind(")") + 2:stat.rfind(")") + 3]
+    if comm != "pcscd" or state in ("Z", "X"):
         return None
     return pid
 
@@ -117,7 +120,7 @@ class PcscdProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"pcscd exited with {self.process.returncode}; see {self.log_path}")
-            if COMM_SOCKET.exists() and virtual_readers_listed():
+            if running_pid() == self.process.pid and COMM_SOCKET.exists() and virtual_readers_listed():
                 return
             time.sleep(0.05)
         raise RuntimeError(f"pcscd did not list the vpcd readers in {timeout_s}s; see {self.log_path}")

@@ -30,9 +30,21 @@ class Faults:
     apdu_delay_s: float = 0.0
 
 
+def _quickack(sock: socket.socket) -> None:
+    # vpcd writes the 2-byte length and the payload as two small segments; with Nagle on its side
+    # and delayed ACK on ours every APDU would wait ~40 ms. Linux resets QUICKACK after use.
+    quickack = getattr(socket, "TCP_QUICKACK", None)
+    if quickack is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
+        except OSError:
+            pass
+
+
 def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
     buf = bytearray()
     while len(buf) < n:
+        _quickack(sock)
         chunk = sock.recv(n - len(buf))
         if not chunk:
             return None
