@@ -8,12 +8,14 @@ use it through the system vpcd configuration instead.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from smartcard import scard
@@ -159,3 +161,29 @@ def ensure_daemon() -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+@dataclass
+class VirtualStack:
+    """pcscd + vpcd for tests and the bench: ``port`` is vpcd slot 0; ``pcscd`` is ours or None."""
+
+    port: int
+    pcscd: PcscdProcess | None
+
+    @property
+    def reader(self) -> str:
+        return "Virtual PCD 00 00"
+
+
+@contextmanager
+def virtual_stack(workdir: Path) -> Iterator[VirtualStack]:
+    """Start our own pcscd on a free vpcd port, or use the one already running."""
+    if running_pid() is not None:
+        yield VirtualStack(system_vpcd_port(), None)
+        return
+    process = PcscdProcess(workdir)
+    process.start()
+    try:
+        yield VirtualStack(process.port, process)
+    finally:
+        process.stop()
