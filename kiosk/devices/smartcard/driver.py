@@ -171,8 +171,11 @@ class SmartCardReader:
         self.status_holder.update(media="mute" if present and state.mute else ("present" if present else "absent"))
         if present == self._present:
             return
+        first_look = self._present is None
         self._present = present
         if not present:
+            if first_look:
+                return  # an empty reader at start-up is not a removal
             self.status_holder.emit(DeviceEvent("card_removed", None, {"reader": self.reader_name}))
             return
         contactless = emv.is_contactless_atr(state.atr)
@@ -199,11 +202,7 @@ class SmartCardReader:
 
     def authenticate_staff_card(self, token: CancelToken = NEVER_CANCELLED) -> Completion[staffcard.StaffCardIdentity]:
         """Read the staff card and prove it holds its provisioned key (challenge-response)."""
-        keyring = self.keyring
-        if keyring is None:
-            f = staffcard.StaffKeyMissing("devices.smartcard.staff_key_file is not set")
-            return Completion.failure(f.outcome, f.code.code, f.message_key, f.detail)
-        return self._session(token, "staff", lambda ch, _atr: staffcard.authenticate(ch, keyring))
+        return self._session(token, "staff", lambda ch, _atr: staffcard.authenticate(ch, self.keyring))
 
     def identify(self, token: CancelToken = NEVER_CANCELLED) -> Completion[CardReading]:
         """Find out what card this is and read it: social-security, staff, then bank."""
@@ -213,8 +212,6 @@ class SmartCardReader:
             except UnknownCard:
                 pass
             try:
-                if self.keyring is None:
-                    raise staffcard.StaffKeyMissing("devices.smartcard.staff_key_file is not set")
                 return CardReading("staff", staff=staffcard.authenticate(channel, self.keyring))
             except UnknownCard:
                 pass

@@ -129,10 +129,12 @@ def _read_identity(channel: ApduChannel) -> StaffCardIdentity:
     return StaffCardIdentity(staff_id, role, version_node.value[0])
 
 
-def authenticate(channel: ApduChannel, keyring: StaffKeyring,
+def authenticate(channel: ApduChannel, keyring: StaffKeyring | None,
                  random_bytes: Callable[[int], bytes] = secrets.token_bytes) -> StaffCardIdentity:
     """Read the identity and prove the card holds that identity's key; raises a CardFault."""
     identity = _read_identity(channel)
+    if keyring is None:
+        raise StaffKeyMissing("devices.smartcard.staff_key_file is not set")
     key = keyring.card_key(identity.staff_id, identity.key_version)
     challenge = random_bytes(CHALLENGE_LENGTH)
     answer = channel.transmit(CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, 256))

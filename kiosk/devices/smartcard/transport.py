@@ -43,6 +43,7 @@ SCARD_E_TIMEOUT = 0x8010000A
 SCARD_E_SHARING_VIOLATION = 0x8010000B
 SCARD_E_NO_SMARTCARD = 0x8010000C
 SCARD_F_COMM_ERROR = 0x80100013
+SCARD_E_NOT_TRANSACTED = 0x80100016
 SCARD_E_READER_UNAVAILABLE = 0x80100017
 SCARD_E_NO_SERVICE = 0x8010001D
 SCARD_E_SERVICE_STOPPED = 0x8010001E
@@ -71,7 +72,8 @@ def fault_for(code: int, where: str) -> CardFault:
         return ReaderGone(detail)
     if code == SCARD_E_NO_SMARTCARD:
         return NoCard(detail)
-    if code in (SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD):
+    # NOT_TRANSACTED: the reader driver failed the exchange — a card pulled or swapped under it.
+    if code in (SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD, SCARD_E_NOT_TRANSACTED):
         return CardRemoved(detail)
     if code == SCARD_E_SHARING_VIOLATION:
         return ReaderBusy(detail)
@@ -204,11 +206,14 @@ class _CallThread:
             ok, value = reply.get(timeout=timeout_s)
         except queue.Empty:
             self.abandoned = True
-            self._jobs.put(None)
             raise CardMute(f"{what}: no answer in {timeout_s:.1f}s") from None
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
+
+    def post(self, fn: Callable[[], Any]) -> None:
+        """Queue ``fn`` without waiting (it runs after any stuck call has returned)."""
+        self._jobs.put((fn, queue.Queue(maxsize=1)))
 
     def stop(self) -> None:
         self._jobs.put(None)
@@ -275,7 +280,11 @@ class CardSession:
 
     def close(self) -> None:
         if self._calls.abandoned:
-            return  # the stuck call owns the context; it is released when the thread ends
+            # A call is stuck (mute card). Release the handle and context on that same thread as
+            # soon as the call returns (when the card is pulled), or the reader stays locked.
+            self._calls.post(self._disconnect)
+            self._calls.stop()
+            return
         try:
             self._calls.call(self._disconnect, self.timeouts.connect_s, "disconnect")
         except CardFault:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from kiosk.devices.smartcard.vcard.catalogue import CARDS, make_card
 from kiosk.devices.smartcard.vcard.link import Faults, VpcdLink
+
+# vpcd looks at its socket about every 0.4 s; a card swapped faster than that would look to
+# pcscd like the same card staying in (no hand swaps cards that fast either).
+MIN_SWAP_GAP_S = 0.6
+_removed_at: dict[tuple[str, int], float] = {}  # per vpcd slot, across controllers
 
 
 class VirtualCardController:
@@ -36,6 +42,9 @@ class VirtualCardController:
         card = make_card(card_name)
         with self._lock:
             self._remove_locked()
+            wait = _removed_at.get((self.host, self.port), 0.0) + MIN_SWAP_GAP_S - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
             link = VpcdLink(card, self.host, self.port, Faults(pull_after_apdus, apdu_delay_s))
             link.connect(connect_timeout_s)
             self._link = link
@@ -48,3 +57,4 @@ class VirtualCardController:
         if self._link is not None:
             self._link.close()
             self._link = None
+            _removed_at[(self.host, self.port)] = time.monotonic()
