@@ -328,3 +328,50 @@ def test_diag_card_commands(stack: pcscd.VirtualStack, cards: VirtualCardControl
     cards.remove()
     time.sleep(0.3)
     assert main(["card", "read", "--reader", stack.reader]) == 1
+
+
+# --- vendor SDK adapter (a real shared library, built here) --------------------------------------
+
+def _build_vendor_library(tmp_path: Path, answer: str) -> Path:
+    import shutil
+    import subprocess
+
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc absent: cannot build the stand-in vendor library")
+    escaped = "".join(f"\\x{b:02x}" for b in answer.encode("gbk"))
+    source = tmp_path / "vendor.c"
+    source.write_text('#include <string.h>\n'
+                      'long iReadCardBas(int iType, char *pOutInfo) {\n'
+                      '  if (iType != 3) return -11;\n'
+                      f'  strcpy(pOutInfo, "{escaped}");\n'
+                      '  return 0;\n}\n')
+    library = tmp_path / "libvendor.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
+    return library
+
+
+def test_third_generation_card_through_vendor_sdk(stack: pcscd.VirtualStack, cards: VirtualCardController,
+                                                  tmp_path: Path) -> None:
+    from kiosk.devices.smartcard.vendor_sdk import VendorSdk
+
+    expected = FIXTURES["ssc_gen3"]
+    answer = (f"310106|{expected.ssn}|C00000003|310106D15600000500|测试丙|3B68|3.00|20200115|20300115|T1|D1|")
+    library = _build_vendor_library(tmp_path, answer)
+    config = SmartCardConfig(reader=stack.reader, auto_identify=False, poll_interval_s=0.1)
+    device = SmartCardReader(config, vendor_sdk=VendorSdk(library))
+    assert device.capabilities.has("ssc_terminal_auth")
+    h = Harness(device)
+    h.runner.start()
+    try:
+        h.wait_until(lambda: device.status.state is DeviceState.ONLINE)
+        insert(h, cards, "ssc_gen3")
+        result = h.run(device.read_social_security_card)
+        assert result.ok, result
+        assert (result.value.ssn, result.value.name, result.value.spec_version) == (expected.ssn, "测试丙", "3.00")
+        broken = SmartCardReader(config, vendor_sdk=VendorSdk(tmp_path / "missing.so"))
+        broken.open()
+        failed = broken.read_social_security_card()
+        broken.close()
+        assert (failed.outcome, failed.error_code) == (Outcome.HARDWARE_ERROR, "PCS-043")
+    finally:
+        h.runner.stop()

@@ -30,11 +30,15 @@ class Faults:
     apdu_delay_s: float = 0.0
 
 
+# Switchable only so the bench can show what it saves; always on otherwise.
+QUICKACK = True
+
+
 def _quickack(sock: socket.socket) -> None:
     # vpcd writes the 2-byte length and the payload as two small segments; with Nagle on its side
     # and delayed ACK on ours every APDU would wait ~40 ms. Linux resets QUICKACK after use.
     quickack = getattr(socket, "TCP_QUICKACK", None)
-    if quickack is not None:
+    if QUICKACK and quickack is not None:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
         except OSError:
