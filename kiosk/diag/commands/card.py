@@ -63,6 +63,9 @@ def run_read(args: argparse.Namespace, ctx: Any) -> int:
 
     config = ctx.config
     device, _controller = create_card_reader(config)
+    if device is None:
+        ctx.emit({"error": "disabled"}, "devices.smartcard.mode is disabled")
+        return 2
     if args.reader:
         settings: SmartCardConfig = config.devices.smartcard.model_copy(update={"reader": args.reader})
         device = SmartCardReader(settings, keyring=device.keyring, vendor_sdk=device.vendor_sdk)
