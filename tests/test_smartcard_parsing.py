@@ -247,3 +247,19 @@ def test_track2_never_logged(caplog: pytest.LogCaptureFixture) -> None:
     for record in caplog.records:
         text = record.getMessage() + json.dumps(getattr(record, "fields", {}), default=str)
         assert catalogue.DEBIT_PAN not in text and track2 not in text.upper()
+
+
+@pytest.mark.parametrize(("version", "sw", "fault"), [
+    ("2.00", "6982", ssc.PinRequired), ("2.00", "6983", ssc.PinBlocked), ("2.00", "63C2", ssc.PinRequired),
+    ("3.00", "6982", ssc.TerminalAuthRequired), ("2.00", "6A82", CardFault)])
+def test_ssc_status_words_become_clear_faults(version: str, sw: str, fault: type[Exception]) -> None:
+    """SELECT ok, spec version readable, then the next record answers ``sw``."""
+    answers = [b"\x90\x00", b"\x03\x04" + version.encode() + b"\x90\x00", bytes.fromhex(sw)]
+
+    def raw(_command: bytes) -> bytes:
+        return answers.pop(0)
+
+    with pytest.raises(fault) as caught:
+        ssc.read_social_security_card(ApduChannel(raw))
+    if sw == "63C2":
+        assert caught.value.tries_left == 2  # type: ignore[attr-defined]

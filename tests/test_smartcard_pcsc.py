@@ -256,8 +256,9 @@ def test_mute_card_times_out_and_device_recovers(harness: Harness, cards: Virtua
 def test_read_is_exclusive(harness: Harness, cards: VirtualCardController, stack: pcscd.VirtualStack) -> None:
     insert(harness, cards, "unionpay_debit", apdu_delay_s=0.15)
     job = harness.runner.submit(harness.device.read_bank_card, timeout_s=20)
-    harness.wait_until(lambda: harness.device.status.state is DeviceState.BUSY, timeout_s=5)
-    time.sleep(0.2)  # the session is connected and transmitting now
+    # The card has seen an APDU: our exclusive session is connected and mid-read (8 APDUs × 0.15 s).
+    harness.wait_until(lambda: cards.apdu_count >= 1, timeout_s=5)
+    assert harness.device.status.state is DeviceState.BUSY
     hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     try:
         hr, _handle, _proto = scard.SCardConnect(ctx, stack.reader, scard.SCARD_SHARE_SHARED,

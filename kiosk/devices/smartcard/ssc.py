@@ -101,7 +101,7 @@ def read_ssc_record(channel: ApduChannel, p2: int, record: int, value_length: in
     if sw == SW_PIN_BLOCKED:
         raise PinBlocked("PIN blocked")
     if response.sw1 == 0x63 and response.sw2 & 0xF0 == 0xC0:
-        raise PinRequired("PIN required", tries_left=response.sw2 & 0x0F)
+        raise PinRequired(f"PIN required, {response.sw2 & 0x0F} tries left", tries_left=response.sw2 & 0x0F)
     if not response.ok:
         raise CardRefused(f"READ RECORD {record}/{p2:02X}: SW {sw:04X}", sw=sw)
     data = response.data
