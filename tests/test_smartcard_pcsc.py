@@ -281,9 +281,11 @@ def test_pcscd_restart_is_survived(stack: pcscd.VirtualStack, harness: Harness, 
         pytest.skip("pcscd was already running and is not ours to restart")
     insert(harness, cards, "unionpay_debit")
     stack.pcscd.stop()
-    harness.wait_until(lambda: harness.device.status.state is DeviceState.NO_DEVICE)
-    assert harness.device.status.error_code in ("PCS-001", "PCS-003")
-    stack.pcscd.start()
+    try:
+        harness.wait_until(lambda: harness.device.status.state is DeviceState.NO_DEVICE)
+        assert harness.device.status.error_code in ("PCS-001", "PCS-003"), harness.device.last_fault_detail
+    finally:
+        stack.pcscd.start()  # the rest of the module needs it, whatever happened above
     harness.wait_until(lambda: harness.device.status.state is DeviceState.ONLINE)
     mark = len(harness.events)
     cards.insert("ssc_gen1")  # the old card's vpcd connection died with pcscd

@@ -100,6 +100,7 @@ class SmartCardReader:
         self._ctx: int | None = None
         self._watch: StatusWatch | None = None
         self._present: bool | None = None
+        self.last_fault_detail = ""
 
     # --- Device protocol -----------------------------------------------------------------
     @property
@@ -148,6 +149,7 @@ class SmartCardReader:
         self._ctx, self._watch = None, None
 
     def _no_device(self, fault: CardFault) -> Completion[None]:
+        self.last_fault_detail = fault.detail
         self.status_holder.update(DeviceState.NO_DEVICE, error_code=fault.code.code,
                                   message_key=fault.message_key, media="unknown")
         return Completion.failure(Outcome.NOT_READY, fault.code.code, fault.message_key, fault.detail)
@@ -160,6 +162,8 @@ class SmartCardReader:
         try:
             state, _readers_changed = self._watch.wait(int(self.config.poll_interval_s * 1000))
         except CardFault as f:
+            log.warning("card reader lost", extra={"fields": {"device": self.name, "error_code": f.code.code,
+                                                               "detail": f.detail}})
             self._no_device(f)
             return 0.0
         if state is not None:

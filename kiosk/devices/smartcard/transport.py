@@ -157,7 +157,12 @@ class StatusWatch:
                 # A stack without PnP notification support: watch the reader alone.
                 self.use_pnp = False
                 return None, False
-            raise fault_for(code, "SCardGetStatusChange")
+            fault = fault_for(code, "SCardGetStatusChange")
+            if type(fault) is CardFault:
+                # Anything unexpected here (pcscd dying mid-call answers odd codes such as
+                # 0x8010006A) leaves the context unusable: recover by re-establishing it.
+                raise ServiceGone(fault.detail)
+            raise fault
         changed_state: ReaderState | None = None
         list_changed = False
         for name, event_state, atr in out:
