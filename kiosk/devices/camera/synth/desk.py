@@ -77,7 +77,9 @@ def place_document(layout: Layout, size: tuple[int, int], rng: np.random.Generat
         c, s = np.cos(angle), np.sin(angle)
         half = np.array([[-dw / 2, -dh / 2], [dw / 2, -dh / 2], [dw / 2, dh / 2], [-dw / 2, dh / 2]])
         rot = half @ np.array([[c, s], [-s, c]])
-        rot += rng.normal(0, keystone * max(dw, dh), size=rot.shape)
+        # keystone: a true perspective view of the rectangle (camera tilted a little off vertical)
+        kx, ky = rng.normal(0, keystone / max(dw, dh), size=2)
+        rot = rot / (1 + kx * rot[:, :1] + ky * rot[:, 1:])
         span = rot.max(axis=0) - rot.min(axis=0)
         margin = 0.03 * h
         free_x = w - span[0] - 2 * margin

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-PX_PER_MM = 5.0  # drawing resolution of the flat document (127 dpi); warped down onto the desk
+PX_PER_MM = 8.0  # drawing resolution of the flat document (203 dpi); warped down onto the desk
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
