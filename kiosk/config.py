@@ -134,12 +134,21 @@ class CameraConfig(Section):
     face_quality_frames: int = Field(default=5, ge=1)  # good frames in a row before the challenge
 
 
+class FaceCameraConfig(CameraConfig):
+    """The face camera: the same settings, other defaults (a 720p camera at eye height)."""
+
+    device: str = "1"
+    width: int = Field(default=1280, ge=160)
+    height: int = Field(default=720, ge=120)
+    auto_capture: bool = False
+
+
 class DevicesConfig(Section):
     idcard: IdCardReaderConfig = IdCardReaderConfig()
     printer: PrinterConfig = PrinterConfig()
     smartcard: SmartCardConfig = SmartCardConfig()
     doc_camera: CameraConfig = CameraConfig()
-    face_camera: CameraConfig = CameraConfig(device="1", width=1280, height=720, auto_capture=False)
+    face_camera: FaceCameraConfig = FaceCameraConfig()
 
 
 class PlatformConfig(Section):
