@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,7 @@ class FaceSession:
     _frames: int = 0
     _last_centre: tuple[float, float] | None = None
     jumps: int = 0  # the face jumped between frames (someone else stepped in?)
+    _final: FaceStep | None = None
 
     @staticmethod
     def resolve_challenge(setting: str, rng: random.Random | None = None) -> str:
@@ -265,8 +266,8 @@ class FaceSession:
         if self.started_at is None:
             self.started_at = now
         self._frames += 1
-        if self.phase in (Phase.DONE, Phase.FAILED):
-            return FaceStep(self.phase, self._prompt)
+        if self._final is not None:
+            return replace(self._final, voice_key=None)
         self._track(a)
         if now - self.started_at > self.timeout_s:
             return self._fail()
@@ -358,7 +359,8 @@ class FaceSession:
         capture = FaceCapture(buf.tobytes(), crop.shape[1], crop.shape[0], metrics)
         self.phase = Phase.DONE
         key = "camera.face.done"
-        return FaceStep(self.phase, key, self._say(key), None, capture)
+        self._final = FaceStep(self.phase, key, self._say(key), None, capture)
+        return self._final
 
     def _fail(self) -> FaceStep:
         stuck_in = self.phase
@@ -367,4 +369,5 @@ class FaceSession:
             key, code = "camera.face.challenge_failed", codes.LIVENESS_FAILED.code
         else:
             key, code = (self._last_issue or "camera.face.no_face"), codes.FACE_NOT_CAPTURED.code
-        return FaceStep(self.phase, key, self._say(key), key, None, code)
+        self._final = FaceStep(self.phase, key, self._say(key), key, None, code)
+        return self._final
