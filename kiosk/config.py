@@ -119,7 +119,7 @@ class CameraConfig(Section):
     stable_frames: int = Field(default=8, ge=1, le=120)
     stable_tolerance_px: float = Field(default=6.0, gt=0)
     # Variance of the Laplacian at half size inside the page; calibrated on the simulator
-    # (sharp pages 2000-10000, defocused < 100). Unconfirmed for a real lens: tune per model.
+    # (sharp pages 650-3000, defocused 25-150). Unconfirmed for a real lens: tune per model.
     sharpness_threshold: float = Field(default=300.0, ge=0)
     # Face camera: quality gates and the liveness challenge.
     face_min_width_ratio: float = Field(default=0.18, gt=0, lt=1)  # face width / frame width

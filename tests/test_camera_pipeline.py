@@ -138,7 +138,7 @@ def test_order_corners_is_independent_of_input_order(angle: float, w: float, h: 
     truth = pipeline.order_corners(box)
     shuffled = box[list(perm)]
     assert np.allclose(pipeline.order_corners(shuffled), truth)
-    tl, tr, br, bl = truth
+    tl, _tr, _br, _bl = truth
     assert tl[0] + tl[1] <= min(p[0] + p[1] for p in truth) + 1e-3
     assert cv2.contourArea(truth.astype(np.float32), oriented=True) > 0  # clockwise on screen
 

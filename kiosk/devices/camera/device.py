@@ -224,7 +224,9 @@ class DocumentCamera(_CameraBase):
             return 0.05
         quad, sharp, state = self.analyse(frame)
         if self._preview_due():
-            self._publish(frame, None if quad is None else quad.corners, (), state.guidance_key, state.progress, sharp)
+            # no capture job is running: do not promise a picture is being taken
+            key = "camera.guide.hold_still" if state.guidance_key == "camera.guide.capturing" else state.guidance_key
+            self._publish(frame, None if quad is None else quad.corners, (), key, 0.0, sharp)
         return 0.0
 
     def capture_document(self, token: CancelToken, auto: bool | None = None) -> Completion[DocumentCapture]:

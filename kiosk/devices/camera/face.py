@@ -86,7 +86,8 @@ class FaceAnalyzer:
     """Haar cascades on a 640-px copy (faces, profile) and on the full-resolution face (eyes)."""
 
     def __init__(self, cascade_dir: str | Path | None = None) -> None:
-        base = Path(cascade_dir) if cascade_dir is not None else Path(getattr(cv2, "data").haarcascades)
+        # cv2.data exists in the 4.x wheels (the stubs do not know it)
+        base = Path(cascade_dir) if cascade_dir is not None else Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
         self.frontal = self._load(base / "haarcascade_frontalface_default.xml")
         self.eye = self._load(base / "haarcascade_eye.xml")
         self.eye_glasses = self._load(base / "haarcascade_eye_tree_eyeglasses.xml")
@@ -282,9 +283,9 @@ class FaceSession:
         if a.face is None:
             return
         c = a.face.centre
-        if self._last_centre is not None:
-            if np.hypot(c[0] - self._last_centre[0], c[1] - self._last_centre[1]) > 0.6 * a.face.w:
-                self.jumps += 1
+        last = self._last_centre
+        if last is not None and np.hypot(c[0] - last[0], c[1] - last[1]) > 0.6 * a.face.w:
+            self.jumps += 1
         self._last_centre = c
 
     def _keep_best(self, frame: np.ndarray, a: FaceAnalysis) -> None:
@@ -346,7 +347,7 @@ class FaceSession:
 
     def _finish(self) -> FaceStep:
         assert self._best is not None
-        sharp, frame, a = self._best
+        _sharp, frame, a = self._best
         assert a.face is not None
         crop = crop_head(frame, a.face)
         ok, buf = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])

@@ -131,7 +131,7 @@ def detect_document(frame: np.ndarray, params: DetectParams = DetectParams()) ->
     gray = to_gray(frame)
     h, w = gray.shape[:2]
     scale = params.detect_height / h
-    small = cv2.resize(gray, (max(1, int(round(w * scale))), params.detect_height), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(gray, (max(1, round(w * scale)), params.detect_height), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
     small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     edges = cv2.Canny(small, 30, 90)
@@ -224,7 +224,7 @@ def output_size(quad: Quad, max_long_side: int) -> tuple[int, int]:
         else:
             w = h / CARD_ASPECT
     scale = min(1.0, max_long_side / max(w, h))
-    return max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+    return max(1, round(w * scale)), max(1, round(h * scale))
 
 
 def warp_document(frame: np.ndarray, quad: Quad, max_long_side: int = 2000) -> np.ndarray:
@@ -261,7 +261,7 @@ def remove_shadows(page: np.ndarray, paper_level: float = 248.0) -> np.ndarray:
     small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.02),) * 2))
     small = cv2.medianBlur(small, min(_odd(short * 0.12), 255))
     bg = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    bg = cv2.max(bg, 24)
+    bg = np.maximum(bg, np.uint8(24))
     if page.ndim == 3:
         bg = cv2.merge([bg, bg, bg])
     flat = cv2.divide(page, bg, scale=paper_level)
@@ -303,7 +303,8 @@ def to_black_and_white(page_bgr: np.ndarray, keep_red: bool = True) -> np.ndarra
 
 
 def sharpness(frame: np.ndarray, quad: Quad | None = None) -> float:
-    """Variance of the Laplacian at half size, inside the page's bounding box when known."""
+    """Variance of the Laplacian at half size (after a 3×3 denoise), inside the page's bounding box
+    when known. Simulator at 1080p: sharp pages 650-3000, defocused (σ = 6 px) 25-150."""
     gray = to_gray(frame)
     if quad is not None:
         x, y, w, h = cv2.boundingRect(quad.corners.astype(np.float32))
@@ -312,6 +313,8 @@ def sharpness(frame: np.ndarray, quad: Quad | None = None) -> float:
         if crop.size >= 64 * 64:
             gray = crop
     half = cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    # a light 3×3 blur first: sensor noise alone would otherwise score as "sharp"
+    half = cv2.GaussianBlur(half, (3, 3), 0)
     return float(cv2.Laplacian(half, cv2.CV_16S, ksize=3).var())
 
 

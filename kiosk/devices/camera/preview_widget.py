@@ -88,7 +88,7 @@ class CameraPreview(QtWidgets.QWidget):
     def guidance_text(self) -> str:
         return tr(self._frame.guidance_key if self._frame is not None else self.placeholder_key)
 
-    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt naming)
+    def paintEvent(self, event: Any) -> None:  # Qt's name
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QtGui.QColor(24, 26, 30))

@@ -279,9 +279,9 @@ class ReplaySource:
                 self._index = 0
             path = self._files[self._index]
             self._index += 1
-            frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if frame is not None:
-                return self._fit(frame)
+            image: np.ndarray | None = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is not None:
+                return self._fit(image)
             log.warning("replay image unreadable; skipped", extra={"fields": {"file": path.name}})
         return None
 

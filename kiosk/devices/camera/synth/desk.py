@@ -53,7 +53,7 @@ class SceneSpec:
     def scaled(self, factor: float) -> SceneSpec:
         """The same scene rendered at another resolution (a full-resolution still)."""
         w, h = self.size
-        return replace(self, size=(int(round(w * factor)), int(round(h * factor))),
+        return replace(self, size=(round(w * factor), round(h * factor)),
                        corners=tuple((x * factor, y * factor) for x, y in self.corners),
                        blur_sigma=self.blur_sigma * factor)
 
@@ -243,7 +243,7 @@ def render_scene(spec: SceneSpec) -> RenderedScene:
         # luma noise, shared by the three channels (a third of the cost of per-channel noise)
         noise = np.empty((h, w), np.int16)
         cv2.setRNGSeed(spec.seed)
-        cv2.randn(noise, 0, spec.noise_sigma)
+        cv2.randn(noise, 0, spec.noise_sigma)  # type: ignore[call-overload]
         frame = cv2.add(frame.astype(np.int16), cv2.merge([noise, noise, noise]), dtype=cv2.CV_16S)
         frame = cv2.convertScaleAbs(frame)
     return RenderedScene(frame, corners, spec)

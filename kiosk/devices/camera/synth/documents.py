@@ -59,7 +59,7 @@ def has_cjk_font() -> bool:
 
 
 def _mm(v: float) -> int:
-    return int(round(v * PX_PER_MM))
+    return round(v * PX_PER_MM)
 
 
 class _Canvas:
@@ -269,8 +269,8 @@ def _id_card() -> FlatDocument:
     rows = [("姓名", "张三"), ("性别", "男    民族  汉"), ("出生", "1949 年 12 月 31 日"),
             ("住址", "上海市黄浦区中山东一路")]
     y = 6.0
-    for k, v in rows:
-        cv.text(6, y, "   ".join(k), 2.4, fill=(60, 110, 170))
+    for label, v in rows:
+        cv.text(6, y, "   ".join(label), 2.4, fill=(60, 110, 170))
         cv.text(17, y - 0.3, v, 3.0, fill=blue)
         y += 7.2
     cv.text(17, y - 2.6, "100号", 3.0, fill=blue)

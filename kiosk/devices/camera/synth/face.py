@@ -99,8 +99,7 @@ def render_face_scene(spec: FaceSceneSpec) -> np.ndarray:
     for f in spec.faces:
         _draw_face(img, f)
     img *= spec.light
-    if spec.blur_sigma > 0.05:
-        img = cv2.GaussianBlur(img, (0, 0), spec.blur_sigma)
-    out = cv2.convertScaleAbs(img, alpha=255.0)
+    blurred = cv2.GaussianBlur(img, (0, 0), spec.blur_sigma) if spec.blur_sigma > 0.05 else img
+    out = cv2.convertScaleAbs(blurred, alpha=255.0)
     out.setflags(write=False)
     return out
