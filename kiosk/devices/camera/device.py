@@ -207,8 +207,9 @@ class DocumentCamera(_CameraBase):
         self._manual.set()
 
     def analyse(self, frame: np.ndarray) -> tuple[Quad | None, float, StabilityState]:
-        quad = pipeline.detect_document(frame, self.params)
-        sharp = pipeline.sharpness(frame, quad)
+        gray = pipeline.to_gray(frame)  # once, for detection and focus
+        quad = pipeline.detect_document(gray, self.params)
+        sharp = pipeline.sharpness(gray, quad)
         state = self.tracker.update(quad, sharp)
         self.last_quad, self.last_state = quad, state
         if (quad is not None) != bool(self.status.detail.get("document")):

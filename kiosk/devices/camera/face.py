@@ -113,7 +113,7 @@ class FaceAnalyzer:
         faces = sorted((Box(int(x / s), int(y / s), int(bw / s), int(bh / s)) for x, y, bw, bh in found),
                        key=lambda b: b.w * b.h, reverse=True)
         profile = False
-        if want_profile or not faces:
+        if want_profile:  # only during the turn challenge: two more cascades per frame
             for img in (eq, cv2.flip(eq, 1)):
                 if len(self.profile_face.detectMultiScale(img, 1.15, 5, minSize=(min_px, min_px))):
                     profile = True

@@ -41,6 +41,7 @@ class DetectParams:
     min_corner_angle_deg: float = 55.0
     max_corner_angle_deg: float = 125.0
     refine: bool = True
+    border_margin: float = 0.006  # corners this close (fraction of the frame) to its edge: cut off
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,25 @@ def detect_document(frame: np.ndarray, params: DetectParams = DetectParams()) ->
     """The page's corners in ``frame`` (full resolution), or None when no page-like quad is seen."""
     gray = to_gray(frame)
     h, w = gray.shape[:2]
-    scale = params.detect_height / h
-    small = cv2.resize(gray, (max(1, round(w * scale)), params.detect_height), interpolation=cv2.INTER_AREA)
+    # an integer reduction (1080p → 540) takes OpenCV's fast area path: 0.2 ms instead of 7 ms
+    k = max(1, round(h / params.detect_height))
+    small = cv2.resize(gray, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA) if k > 1 else gray
+    scale = small.shape[0] / h
     small = cv2.GaussianBlur(small, (5, 5), 0)
     small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     edges = cv2.Canny(small, 30, 90)
     edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     small_area = float(small.shape[0] * small.shape[1])
     best: tuple[tuple[int, float], np.ndarray, bool, str] | None = None
+    sh, sw = small.shape[:2]
+    margin = max(2.0, params.border_margin * max(sh, sw))
     for pts, method in _candidates(edges):
         ordered = order_corners(pts)
+        # something cut off by the frame edge is never a whole document (and a phone half out of
+        # the picture can look card-shaped): ask the user to move it into the area instead
+        if (ordered[:, 0].min() < margin or ordered[:, 1].min() < margin
+                or ordered[:, 0].max() > sw - 1 - margin or ordered[:, 1].max() > sh - 1 - margin):
+            continue
         ok, is_card = _classify(ordered, small_area, params)
         if not ok:
             continue
@@ -153,9 +163,10 @@ def detect_document(frame: np.ndarray, params: DetectParams = DetectParams()) ->
     full = (pts + 0.5) / scale - 0.5
     if params.refine:
         coarse = max(10.0, 4.0 / scale)
-        refined = refine_corners(gray, full, search_px=coarse)
+        gray_f = gray.astype(np.float32)
+        refined = refine_corners(gray_f, full, search_px=coarse)
         if refined is not None:
-            fine = refine_corners(gray, refined, search_px=4.0)
+            fine = refine_corners(gray_f, refined, search_px=4.0)
             refined = refined if fine is None else fine
         if refined is None:
             return None  # a quad without edge support on all four sides: report, never crop wrongly
@@ -173,7 +184,7 @@ def refine_corners(gray: np.ndarray, corners: np.ndarray, search_px: float = 8.0
     robustly, and return the four line intersections; None if an edge has too little support."""
     lines = []
     steps = np.arange(-search_px, search_px + 0.25, 0.5, dtype=np.float32)
-    img = gray.astype(np.float32)
+    img = gray if gray.dtype == np.float32 else gray.astype(np.float32)
     for i in range(4):
         a, b = corners[i].astype(np.float32), corners[(i + 1) % 4].astype(np.float32)
         d = b - a
@@ -310,8 +321,10 @@ def sharpness(frame: np.ndarray, quad: Quad | None = None) -> float:
         x, y, w, h = cv2.boundingRect(quad.corners.astype(np.float32))
         x0, y0 = max(0, x), max(0, y)
         crop = gray[y0:y + h, x0:x + w]
+        crop = crop[: crop.shape[0] // 2 * 2, : crop.shape[1] // 2 * 2]  # even: the fast 2× area path
         if crop.size >= 64 * 64:
             gray = crop
+    gray = gray[: gray.shape[0] // 2 * 2, : gray.shape[1] // 2 * 2]
     half = cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
     # a light 3×3 blur first: sensor noise alone would otherwise score as "sharp"
     half = cv2.GaussianBlur(half, (3, 3), 0)
