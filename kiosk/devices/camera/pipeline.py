@@ -262,16 +262,24 @@ def remove_shadows(page: np.ndarray, paper_level: float = 248.0) -> np.ndarray:
     """Divide by an estimate of the paper's brightness (uneven light, hand shadows, glare).
 
     The background comes from the max of B, G, R (so red ink and coloured paper count as 'bright')
-    with the text dilated away and median-smoothed at 1/4 size; every channel is divided by the
-    same background, which keeps hues: a red seal stays red, a green page stays green."""
+    with the text dilated away and median-smoothed at 1/4 size (a coarser estimate stands in over
+    big dark areas such as an ID photo); every channel is divided by the same background, which
+    keeps hues: a red seal stays red, a green page stays green. Glare that saturated the sensor
+    cannot be recovered: it stays white."""
     h, w = page.shape[:2]
     value = cv2.max(cv2.max(page[..., 0], page[..., 1]), page[..., 2]) if page.ndim == 3 else page
     q = 4
     small = cv2.resize(value, (max(8, w // q), max(8, h // q)), interpolation=cv2.INTER_AREA)
     short = min(small.shape[:2])
-    small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.02),) * 2))
-    small = cv2.medianBlur(small, min(_odd(short * 0.12), 255))
-    bg = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    med = min(_odd(short * 0.12), 255)
+    # fine: text dilated away, follows shadows and glare closely
+    fine = cv2.medianBlur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.03),) * 2)), med)
+    # coarse: dark areas up to ~15% of the page (a photo, a filled box) replaced by the paper
+    # around them; used only where the fine estimate is far darker (so they are not "brightened away")
+    coarse = cv2.medianBlur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.2),) * 2)), med)
+    est = np.where(fine.astype(np.float32) < 0.55 * coarse, coarse, fine).astype(np.uint8)
+    est = cv2.GaussianBlur(est, (0, 0), 1.5)
+    bg = cv2.resize(est, (w, h), interpolation=cv2.INTER_LINEAR)
     bg = np.maximum(bg, np.uint8(24))
     if page.ndim == 3:
         bg = cv2.merge([bg, bg, bg])
