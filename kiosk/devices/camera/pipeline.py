@@ -308,6 +308,8 @@ def to_black_and_white(page_bgr: np.ndarray, keep_red: bool = True) -> np.ndarra
     gray = to_gray(page_bgr)
     block = _odd(min(gray.shape[:2]) / 30)
     bw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 20)
+    # inside big dark areas (a photo) the local mean is dark too: keep them black, not outlined
+    bw[gray < 70] = 0
     out = cv2.cvtColor(bw, cv2.COLOR_GRAY2BGR)
     if keep_red and page_bgr.ndim == 3:
         red = red_mask(page_bgr)

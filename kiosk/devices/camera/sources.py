@@ -219,6 +219,9 @@ class ReplaySource:
         self._index = 0
         self._last: np.ndarray | None = None
         self._size = size or (0, 0)
+        # a handful of stills is decoded once (a replay must not cost a JPEG decode per frame)
+        self._cache: dict[Path, np.ndarray] = {}
+        self.cache_limit = 24
 
     @property
     def frame_size(self) -> tuple[int, int]:
@@ -279,9 +282,16 @@ class ReplaySource:
                 self._index = 0
             path = self._files[self._index]
             self._index += 1
+            cached = self._cache.get(path)
+            if cached is not None:
+                return cached
             image: np.ndarray | None = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is not None:
-                return self._fit(image)
+                fitted = self._fit(image)
+                if len(self._files) <= self.cache_limit:
+                    fitted.setflags(write=False)
+                    self._cache[path] = fitted
+                return fitted
             log.warning("replay image unreadable; skipped", extra={"fields": {"file": path.name}})
         return None
 
