@@ -273,13 +273,14 @@ def remove_shadows(page: np.ndarray, paper_level: float = 248.0) -> np.ndarray:
     short = min(small.shape[:2])
     med = min(_odd(short * 0.12), 255)
     # fine: text dilated away, follows shadows and glare closely
-    fine = cv2.medianBlur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.03),) * 2)), med)
+    fine_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.03),) * 2)
+    fine = cv2.medianBlur(cv2.dilate(small, fine_k), med)
     # coarse: dark areas up to ~15% of the page (a photo, a filled box) replaced by the paper
     # around them; used only where the fine estimate is far darker (so they are not "brightened away")
-    coarse = cv2.medianBlur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.2),) * 2)), med)
+    coarse_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(short * 0.2),) * 2)
+    coarse = cv2.medianBlur(cv2.dilate(small, coarse_k), med)
     est = np.where(fine.astype(np.float32) < 0.55 * coarse, coarse, fine).astype(np.uint8)
-    est = cv2.GaussianBlur(est, (0, 0), 1.5)
-    bg = cv2.resize(est, (w, h), interpolation=cv2.INTER_LINEAR)
+    bg = cv2.resize(cv2.GaussianBlur(est, (0, 0), 1.5), (w, h), interpolation=cv2.INTER_LINEAR)
     bg = np.maximum(bg, np.uint8(24))
     if page.ndim == 3:
         bg = cv2.merge([bg, bg, bg])
