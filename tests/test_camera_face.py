@@ -7,6 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.devices.camera import codes
 from kiosk.devices.camera.face import (
@@ -22,9 +24,12 @@ from kiosk.devices.camera.face import (
 from kiosk.devices.camera.synth.face import FaceSceneSpec, FaceSpec, render_face_scene
 
 
+ANALYZER = FaceAnalyzer()
+
+
 @pytest.fixture(scope="module")
 def analyzer() -> FaceAnalyzer:
-    return FaceAnalyzer()
+    return ANALYZER
 
 
 ONE = FaceSceneSpec()
@@ -79,6 +84,12 @@ def test_blink_challenge_passes_and_captures_a_jpeg(analyzer: FaceAnalyzer) -> N
     img = cv2.imdecode(np.frombuffer(cap.jpeg, np.uint8), cv2.IMREAD_COLOR)
     assert img.shape[:2] == (cap.height, cap.width)
     assert cap.metrics["challenge_passed"] and cap.metrics["eyes"] == 2 and cap.metrics["faces"] == 1
+    payload = cap.to_payload()
+    import base64
+    import json
+
+    json.dumps(payload)
+    assert base64.b64decode(payload["image_base64"]) == cap.jpeg and payload["liveness"]["passed"]
 
 
 def test_no_blink_times_out_with_the_liveness_code(analyzer: FaceAnalyzer) -> None:
@@ -124,3 +135,11 @@ def test_covering_the_camera_is_not_a_blink() -> None:
     seq = [_analysis()] * 2 + [FaceAnalysis((1280, 720), ())] * 3 + [_analysis()] * 3
     steps = [session.feed(frame, a, now=i * 0.1) for i, a in enumerate(seq)]
     assert all(s.phase is Phase.CHALLENGE for s in steps[1:])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 900), st.integers(1, 900), st.sampled_from([1, 3]), st.integers(0, 2**32 - 1))
+def test_garbled_frames_are_no_face_not_a_crash(h: int, w: int, channels: int, seed: int) -> None:
+    frame = np.random.default_rng(seed).integers(0, 256, (h, w) if channels == 1 else (h, w, 3), dtype=np.uint8)
+    a = ANALYZER.analyse(frame)
+    assert quality_issue(a, FaceQualityParams()) is not None or len(a.faces) == 1

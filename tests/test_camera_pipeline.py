@@ -147,3 +147,22 @@ def test_scale_quad_maps_pixel_centres() -> None:
     q = Quad(np.array([[0, 0], [99, 0], [99, 49], [0, 49]], np.float32), 0.5, False, "t")
     s = pipeline.scale_quad(q, 2.0, 2.0)
     assert np.allclose(s.corners[0], [0.5, 0.5]) and np.allclose(s.corners[2], [198.5, 98.5])
+
+
+frames = st.tuples(st.integers(1, 300), st.integers(1, 300), st.sampled_from([1, 3]), st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(frames)
+def test_garbled_frames_never_crash_the_pipeline(spec: tuple[int, int, int, int]) -> None:
+    """Noise, tiny frames, grey frames: a clean None / whole-frame fallback, never an exception."""
+    h, w, channels, seed = spec
+    rng = np.random.default_rng(seed)
+    shape = (h, w) if channels == 1 else (h, w, 3)
+    frame = rng.integers(0, 256, shape, dtype=np.uint8)
+    quad = pipeline.detect_document(frame)
+    assert quad is None or quad.corners.shape == (4, 2)
+    assert pipeline.sharpness(frame, quad) >= 0
+    if channels == 3:
+        result = process_frame(frame)
+        assert result.color_jpeg[:2] == b"\xff\xd8"

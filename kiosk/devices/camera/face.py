@@ -197,6 +197,19 @@ class FaceCapture:
     def summary(self) -> dict[str, Any]:
         return {"bytes": len(self.jpeg), "width": self.width, "height": self.height, **self.metrics}
 
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready body for the platform's face-verification call (the photo is personal data:
+        send it, never log it)."""
+        import base64
+
+        return {"image_format": "jpeg", "image_base64": base64.b64encode(self.jpeg).decode("ascii"),
+                "width": self.width, "height": self.height,
+                "liveness": {"challenge": self.metrics.get("challenge"),
+                             "passed": bool(self.metrics.get("challenge_passed")),
+                             "detector": self.metrics.get("detector")},
+                "quality": {k: self.metrics[k] for k in ("sharpness", "brightness", "face_width_ratio", "eyes")
+                            if k in self.metrics}}
+
 
 @dataclass(frozen=True)
 class FaceStep:
