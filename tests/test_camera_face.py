@@ -23,7 +23,6 @@ from kiosk.devices.camera.face import (
 )
 from kiosk.devices.camera.synth.face import FaceSceneSpec, FaceSpec, render_face_scene
 
-
 ANALYZER = FaceAnalyzer()
 
 

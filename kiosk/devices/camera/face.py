@@ -105,8 +105,11 @@ class FaceAnalyzer:
     def analyse(self, frame: np.ndarray, want_profile: bool = False) -> FaceAnalysis:
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         h, w = gray.shape
+        if min(h, w) < 48:
+            return FaceAnalysis((w, h), (), (), False, float(gray.mean()), 0.0)  # a broken frame
         s = min(1.0, ANALYSIS_WIDTH / w)
-        small = cv2.resize(gray, (int(w * s), int(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else gray
+        small = cv2.resize(gray, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA) \
+            if s < 1 else gray
         eq = cv2.equalizeHist(small)
         min_px = max(24, int(0.1 * small.shape[1]))
         found = self.frontal.detectMultiScale(eq, scaleFactor=1.15, minNeighbors=5, minSize=(min_px, min_px))
