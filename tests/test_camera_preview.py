@@ -62,3 +62,31 @@ def test_live_preview_renders_outline_and_guidance(qtbot, tmp_path: Path) -> Non
     pixels = [image.pixelColor(x, y) for x in range(0, 800, 4) for y in range(0, 500, 4)]
     assert any((c.green() > 150 and c.blue() < 100 and c.red() < 120) or
                (c.red() > 200 and c.green() > 150 and c.blue() < 80) for c in pixels)
+
+
+def test_dev_dock_panel_drives_the_simulators(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from kiosk.config import FaceCameraConfig
+    from kiosk.devdock.panels import camera as panel_module
+    from kiosk.devices.camera import create_face_camera
+    from kiosk.qt import QtWidgets
+
+    doc, doc_sim = create_document_camera(CameraConfig(), pace=False)
+    face, face_sim = create_face_camera(FaceCameraConfig(), pace=False)
+    app = SimpleNamespace(simulators={"doc_camera": doc_sim, "face_camera": face_sim},
+                          devices={"doc_camera": SimpleNamespace(runner=SimpleNamespace(device=doc))})
+    panel = panel_module.build_panel(app)
+    qtbot.addWidget(panel)
+    assert tr(panel_module.TITLE_KEY) == "摄像头"
+    combo = panel.findChild(QtWidgets.QComboBox)
+    combo.setCurrentIndex(combo.findData("rental"))
+    assert doc_sim is not None and doc_sim.layout == Layout.RENTAL
+    boxes = {b.text(): b for b in panel.findChildren(QtWidgets.QCheckBox)}
+    boxes[tr("camera.dock.shaking")].setChecked(True)
+    boxes[tr("camera.dock.eyes_closed")].setChecked(True)
+    assert doc_sim.shaking and face_sim is not None and face_sim.eyes_closed
+    boxes[tr("camera.dock.live")].setChecked(True)
+    assert doc.active
+    panel.resize(420, 760)
+    assert panel.grab().save(str(tmp_path / "dock.png"))

@@ -27,6 +27,7 @@ def _doc_box(sim: DocumentSimulator) -> QtWidgets.QGroupBox:
     combo.addItem(tr("camera.dock.none"), None)
     for layout in sim.LAYOUTS:
         combo.addItem(tr(f"camera.layout.{layout}"), str(layout))
+    combo.setCurrentIndex(max(0, combo.findData(str(sim.layout) if sim.layout else None)))
     combo.currentIndexChanged.connect(lambda _i: sim.show(combo.currentData()))
     form.addRow(tr("camera.dock.document"), combo)
     for key, setter in (("shaking", sim.set_shaking), ("defocus", sim.set_defocus), ("glare", sim.set_glare)):
@@ -77,6 +78,7 @@ def build_panel(app: Any) -> QtWidgets.QWidget:
         preview = CameraPreview(panel)
         preview.attach(device)
         live = QtWidgets.QCheckBox(tr("camera.dock.live"))
+        live.setChecked(bool(device.active))
         live.toggled.connect(device.set_active)
         layout.addWidget(live)
         layout.addWidget(preview, 1)
