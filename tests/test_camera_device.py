@@ -169,3 +169,21 @@ def test_face_capture_with_two_people_says_so() -> None:
     device.close()
     assert not done.ok and done.message_key == "camera.face.many_faces"
     assert done.error_code == codes.FACE_NOT_CAPTURED.code
+
+
+def test_capture_uses_the_full_resolution_still() -> None:
+    cfg = CameraConfig(still_width=3840, still_height=2160)
+    device, sim = create_document_camera(cfg, pace=False)
+    assert sim is not None and device.open().ok
+    sim.show(Layout.ID_CARD)
+    from kiosk.devices.base import NEVER_CANCELLED
+
+    done = device.capture_now(NEVER_CANCELLED)
+    device.close()
+    assert done.ok and done.value is not None
+    cap = done.value
+    assert cap.frame_size == (3840, 2160) and cap.is_card
+    truth_4k = (sim.truth + 0.5) * 2 - 0.5
+    assert pipeline.corner_error(np.array(cap.corners), truth_4k) < 4.0
+    # twice the pixels of a 1080p capture of the same card
+    assert cap.size[0] > 2 * 0.9 * np.linalg.norm(sim.truth[1] - sim.truth[0])
