@@ -73,7 +73,7 @@ def test_dev_dock_panel_drives_the_simulators(qtbot, tmp_path: Path) -> None:  #
     from kiosk.qt import QtWidgets
 
     doc, doc_sim = create_document_camera(CameraConfig(), pace=False)
-    face, face_sim = create_face_camera(FaceCameraConfig(), pace=False)
+    _face, face_sim = create_face_camera(FaceCameraConfig(), pace=False)
     app = SimpleNamespace(simulators={"doc_camera": doc_sim, "face_camera": face_sim},
                           devices={"doc_camera": SimpleNamespace(runner=SimpleNamespace(device=doc))})
     panel = panel_module.build_panel(app)
