@@ -187,3 +187,51 @@ def test_capture_uses_the_full_resolution_still() -> None:
     assert pipeline.corner_error(np.array(cap.corners), truth_4k) < 4.0
     # twice the pixels of a 1080p capture of the same card
     assert cap.size[0] > 2 * 0.9 * np.linalg.norm(sim.truth[1] - sim.truth[0])
+
+
+def _write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0) -> None:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
+    assert writer.isOpened()
+    for f in frames:
+        writer.write(f)
+    writer.release()
+
+
+def test_opencv_camera_driver_on_a_real_videocapture(tmp_path: Path) -> None:
+    """The production OpenCVCamera code against a real cv2.VideoCapture (an MJPEG file stands in for
+    /dev/video0, which does not exist here): open, size report, reads, then the stream ends →
+    the device reports NO_DEVICE (CAM-002) instead of hanging."""
+    from kiosk.devices.base import NEVER_CANCELLED
+    from kiosk.devices.camera.sources import OpenCVCamera
+
+    scene = scene_for_tests(Layout.FORM, 21, (1280, 720), hard=False)
+    video = tmp_path / "cam.avi"
+    _write_video(video, [scene.frame] * 6)
+    source = OpenCVCamera(str(video), 1280, 720, 30, backend=cv2.CAP_ANY)
+    device = DocumentCamera("doc", source, CameraConfig(width=1280, height=720))
+    assert device.open().ok and source.frame_size == (1280, 720)
+    done = device.capture_now(NEVER_CANCELLED)
+    assert done.ok and done.value is not None and done.value.quad_found
+    assert pipeline.corner_error(np.array(done.value.corners), scene.corners) < 4.0  # through MJPEG
+    ended = device.capture_document(NEVER_CANCELLED, auto=False)
+    assert ended.outcome is Outcome.HARDWARE_ERROR and ended.error_code == codes.NO_FRAMES.code
+    assert device.status.state is DeviceState.NO_DEVICE
+    device.close()
+
+
+def test_opencv_camera_that_does_not_exist() -> None:
+    from kiosk.devices.camera.sources import OpenCVCamera
+
+    result = OpenCVCamera("/dev/video-none", 1920, 1080, 30).open()
+    assert not result.ok and result.error_code == codes.NOT_FOUND.code
+
+
+def test_replay_source_plays_a_video(tmp_path: Path) -> None:
+    frames = [scene_for_tests(layout, 60 + i, (960, 540), hard=False).frame for i, layout in enumerate(Layout)]
+    video = tmp_path / "replay.avi"
+    _write_video(video, frames)
+    src = ReplaySource(video, pace=False)
+    assert src.open().ok and src.frame_size == (960, 540)
+    got = [src.read() for _ in range(len(frames) + 2)]  # loops at the end
+    assert all(g is not None and g.shape == (540, 960, 3) for g in got)
