@@ -105,6 +105,9 @@ class CameraConfig(Section):
     still_height: int = Field(default=0, ge=0)
     # The UI gets at most this many preview frames a second, scaled to this width.
     preview_max_fps: float = Field(default=15.0, gt=0, le=60)
+    # Page detection + focus run on at most this many frames a second (the rest are read and
+    # dropped, so the newest frame is always analysed); stable_frames counts analysed frames.
+    analysis_max_fps: float = Field(default=15.0, gt=0, le=120)
     preview_width: int = Field(default=960, ge=160)
     # Document output: JPEG quality and the long side of the flattened page (2000 px ≈ A4 at 170 dpi).
     jpeg_quality: int = Field(default=85, ge=30, le=100)
@@ -114,7 +117,8 @@ class CameraConfig(Section):
     min_area_ratio: float = Field(default=0.08, gt=0, lt=1)
     card_min_area_ratio: float = Field(default=0.012, gt=0, lt=1)
     # Auto-capture: the page's corners move less than stable_tolerance_px (at 1080p, scaled with
-    # the frame height) for stable_frames frames in a row, and the page is sharp enough.
+    # the frame height) for stable_frames analysed frames in a row (8 at 15/s ≈ 0.5 s), and the
+    # page is sharp enough.
     auto_capture: bool = True
     stable_frames: int = Field(default=8, ge=1, le=120)
     stable_tolerance_px: float = Field(default=6.0, gt=0)

@@ -199,12 +199,20 @@ class DocumentCamera(_CameraBase):
         scale = source.frame_size[1] / 1080.0 if source.frame_size[1] else 1.0
         self.tracker = StabilityTracker(cfg.stable_frames, cfg.stable_tolerance_px * scale, cfg.sharpness_threshold)
         self._manual = threading.Event()
+        self._last_analysis = 0.0
         self.last_quad: Quad | None = None
         self.last_state: StabilityState | None = None
 
     def request_manual_capture(self) -> None:
         """The user pressed 拍照: the running capture job takes the next frame as it is."""
         self._manual.set()
+
+    def _analysis_due(self) -> bool:
+        now = time.monotonic()
+        if now - self._last_analysis < 1.0 / self.cfg.analysis_max_fps:
+            return False
+        self._last_analysis = now
+        return True
 
     def analyse(self, frame: np.ndarray) -> tuple[Quad | None, float, StabilityState]:
         gray = pipeline.to_gray(frame)  # once, for detection and focus
@@ -223,6 +231,8 @@ class DocumentCamera(_CameraBase):
         frame = self._read()
         if frame is None:
             return 0.05
+        if not self._analysis_due():
+            return 0.0
         quad, sharp, state = self.analyse(frame)
         if self._preview_due():
             # no capture job is running: do not promise a picture is being taken
@@ -244,8 +254,10 @@ class DocumentCamera(_CameraBase):
                     return Completion.failure(Outcome.HARDWARE_ERROR, codes.NO_FRAMES.code,
                                               "camera.status.no_frames", "camera stopped delivering frames")
                 continue
-            quad, sharp, state = self.analyse(frame)
             manual = self._manual.is_set()
+            if not manual and not self._analysis_due():
+                continue
+            quad, sharp, state = self.analyse(frame)
             if self._preview_due():
                 key = "camera.guide.processing" if (manual or (auto and state.ready)) else state.guidance_key
                 self._publish(frame, None if quad is None else quad.corners, (), key, state.progress, sharp)
@@ -345,8 +357,8 @@ class FaceCamera(_CameraBase):
         kind = FaceSession.resolve_challenge(challenge or self.cfg.liveness_challenge)
         session = FaceSession(kind, self.quality, self.cfg.face_quality_frames, timeout_s=self.cfg.challenge_timeout_s,
                               jpeg_quality=max(self.cfg.jpeg_quality, 90))
-        # analyse at most ~15 frames a second: enough for a blink, half the CPU of every frame
-        min_interval = 1.0 / 15.0
+        # analyse at most analysis_max_fps (15) frames a second: enough for a blink, half the CPU
+        min_interval = 1.0 / self.cfg.analysis_max_fps
         last = 0.0
         while not token.cancelled:
             frame = self._read()
