@@ -140,6 +140,12 @@ class KioskApp(QObject):
         self._wire_devices()
         self.nav.home()
         self.idle.start()
+        self.watchdog: Any = None
+        if config.watchdog.enabled:  # a log line per UI-thread stall (off by default)
+            from kiosk.diag.watchdog import UiWatchdog
+
+            self.watchdog = UiWatchdog(config.watchdog.stall_ms, config.watchdog.heartbeat_ms,
+                                       log_stalls=True).start()
         self._closed = False
 
     # --- wiring points for the other features ----------------------------------------------
@@ -375,6 +381,8 @@ class KioskApp(QObject):
         if self._closed:
             return
         self._closed = True
+        if self.watchdog is not None:
+            self.watchdog.stop()
         CATALOGUE.remove_listener(self._on_language)
         self.idle.stop()
         self.qapp.removeEventFilter(self.idle)

@@ -276,6 +276,13 @@ class DevDockConfig(Section):
     enabled: bool = False
 
 
+class WatchdogConfig(Section):
+    # UI-thread stall watchdog (kiosk/diag/watchdog.py): logs one line per stall when enabled.
+    enabled: bool = False
+    stall_ms: float = Field(default=50.0, gt=0)  # a heartbeat gap longer than this is a stall
+    heartbeat_ms: int = Field(default=10, ge=1, le=1000)
+
+
 class KioskConfig(Section):
     profile: str = "demo"
     terminal: TerminalConfig = TerminalConfig()
@@ -286,6 +293,7 @@ class KioskConfig(Section):
     platform: PlatformConfig = PlatformConfig()
     queue: QueueConfig = QueueConfig()
     devdock: DevDockConfig = DevDockConfig()
+    watchdog: WatchdogConfig = WatchdogConfig()
 
     def path(self, p: Path) -> Path:
         """Resolve a path setting against the project root (relative) or keep it (absolute)."""
