@@ -7,6 +7,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run_all import main  # noqa: E402
+from run_all import main
 
 raise SystemExit(main(sys.argv[1:]))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import errno
+import termios
 
 import serial
 
 from kiosk.devices.idcard.transport import LinkLost, PortNotFound, PortUnavailable, TransportError
+
+# termios.error (e.g. EIO from tcflush on a pty whose other end is gone) is not an OSError.
+_PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 
 _NOT_FOUND = {errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ECONNREFUSED, errno.EHOSTUNREACH,
               errno.ENETUNREACH, errno.ETIMEDOUT}
@@ -34,7 +38,7 @@ class SerialTransport:
             port.open()
         except ValueError as e:  # a malformed URL or setting
             raise PortUnavailable(f"{self.url}: {e}") from e
-        except (serial.SerialException, OSError) as e:
+        except _PORT_ERRORS as e:
             raise _classify_open_error(self.url, e) from e
         self._port = port
         self._timeout = 0.05
@@ -44,7 +48,7 @@ class SerialTransport:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError):
+            except _PORT_ERRORS:
                 pass
 
     def _require(self) -> serial.SerialBase:
@@ -59,7 +63,7 @@ class SerialTransport:
             port.write(data)
         except serial.SerialTimeoutException as e:
             raise LinkLost(f"write timed out on {self.url}") from e
-        except (serial.SerialException, OSError) as e:
+        except _PORT_ERRORS as e:
             raise LinkLost(f"write failed on {self.url}: {e}") from e
 
     def read(self, max_bytes: int, timeout_s: float) -> bytes:
@@ -69,14 +73,14 @@ class SerialTransport:
                 port.timeout = timeout_s
                 self._timeout = timeout_s
             return bytes(port.read(max(1, max_bytes)))
-        except (serial.SerialException, OSError) as e:
+        except _PORT_ERRORS as e:
             raise LinkLost(f"read failed on {self.url}: {e}") from e
 
     def discard_input(self) -> None:
         port = self._require()
         try:
             port.reset_input_buffer()
-        except (serial.SerialException, OSError) as e:
+        except _PORT_ERRORS as e:
             raise LinkLost(f"cannot flush {self.url}: {e}") from e
 
 
