@@ -113,6 +113,30 @@ class QueueConfig(Section):
     files_dir: Path = Path("queue-files")  # relative to paths.data_dir
 
 
+class StaffConfig(Section):
+    # Who may log in: a TOML file of [[staff]] entries (id, role, pin_hash, card_id). Relative paths
+    # are taken from the project root. The platform may provision the same entries later.
+    staff_file: Path = Path("config/staff-demo.toml")
+    # Lobby managers always need their staff card; technicians need it only where a reader exists.
+    technician_requires_card: bool = False
+    max_pin_attempts: int = Field(default=5, ge=1)
+    # Lockout after max_pin_attempts wrong PINs: base × 2^(lockouts-1), capped; survives reboots.
+    lockout_base_s: int = Field(default=60, ge=1)
+    lockout_max_s: int = Field(default=3600, ge=1)
+    lockout_file: Path = Path("staff-lockout.json")  # relative to paths.data_dir
+    idle_timeout_s: int = Field(default=300, ge=10)  # session ends after this long without a touch
+    max_session_s: int = Field(default=3600, ge=60)  # …and after this long in any case
+    # Longest extension a manager may give a citizen's idle timeout in one step.
+    max_timeout_extension_s: int = Field(default=600, ge=10)
+
+
+class DiagConfig(Section):
+    check_timeout_s: float = Field(default=10.0, gt=0)  # each self-test check gives up after this
+    min_free_mb: int = Field(default=500, ge=1)  # data and log directories need this much free
+    cert_warn_days: int = Field(default=30, ge=0)  # platform certificate expiring sooner → fail
+    bundle_log_lines: int = Field(default=2000, ge=10)  # recent log lines put into a bundle
+
+
 class DevDockConfig(Section):
     enabled: bool = False
 
@@ -126,6 +150,8 @@ class KioskConfig(Section):
     devices: DevicesConfig = DevicesConfig()
     platform: PlatformConfig = PlatformConfig()
     queue: QueueConfig = QueueConfig()
+    staff: StaffConfig = StaffConfig()
+    diag: DiagConfig = DiagConfig()
     devdock: DevDockConfig = DevDockConfig()
 
     def path(self, p: Path) -> Path:
