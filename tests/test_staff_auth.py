@@ -72,7 +72,7 @@ def test_bad_hashes_are_refused(bad: str) -> None:
 def test_staff_file_errors_name_the_entry(tmp_path: Path) -> None:
     f = tmp_path / "staff.toml"
     f.write_text('[[staff]]\nid = "M009"\nrole = "boss"\npin_hash = "x"\n', "utf-8")
-    with pytest.raises(StaffFileError, match="M009.*role"):
+    with pytest.raises(StaffFileError, match=r"M009.*role"):
         StaffDirectory.load(f)
     f.write_text('[[staff]]\nid = "M009"\nrole = "manager"\npin = "1234"\n', "utf-8")
     with pytest.raises(StaffFileError, match="unknown key"):
