@@ -1,0 +1,23 @@
+"""``kiosk-diag logs [-n N]``: the recent log lines, masked again on read."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kiosk.diag import logview
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("logs", help="show recent log lines (masked)")
+    p.add_argument("-n", type=int, default=50, help="number of lines")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Any) -> int:
+    cfg = ctx.config
+    lines = logview.recent_lines(cfg.path(cfg.paths.log_dir), max(1, args.n))
+    ctx.emit([json.loads(line) if line.startswith("{") else line for line in lines], "\n".join(lines))
+    return 0
