@@ -253,3 +253,27 @@ def test_card_result_from_worker_failure_is_audited(auth: StaffAuth, audit_file:
 
 def test_cheap_hash_helper_is_not_the_pin() -> None:
     assert MANAGER_PIN not in cheap_hash(MANAGER_PIN)
+
+
+def test_smartcard_adapter_maps_identity_and_failures(auth: StaffAuth) -> None:
+    from dataclasses import dataclass
+
+    from kiosk.staff.card_adapter import SmartCardStaffVerifier
+
+    @dataclass
+    class Identity:
+        staff_id: str
+        role: str
+
+    class Reader:
+        def __init__(self, result: Completion) -> None:
+            self.result = result
+
+        def authenticate_staff_card(self, token: object = None) -> Completion:
+            return self.result
+
+    good = SmartCardStaffVerifier(Reader(Completion.success(Identity("CARD-M001", "lobby_manager"))))
+    assert good.verify_staff_card().value == "CARD-M001"
+    assert auth.present_card(good) is LoginOutcome.OK
+    bad = SmartCardStaffVerifier(Reader(Completion.failure(Outcome.USER_ERROR, "PCS-061")))
+    assert auth.present_card(bad) is LoginOutcome.CARD_REJECTED
