@@ -135,6 +135,8 @@ class DiagConfig(Section):
     min_free_mb: int = Field(default=500, ge=1)  # data and log directories need this much free
     cert_warn_days: int = Field(default=30, ge=0)  # platform certificate expiring sooner → fail
     bundle_log_lines: int = Field(default=2000, ge=10)  # recent log lines put into a bundle
+    # Where the diagnostics screen offers to export bundles and reports (a USB drive's mount).
+    export_dir: Path = Path("/media/usb")
     # Path the reachability check GETs on the platform; any answer below 500 counts as "up".
     platform_health_path: str = Field(default="/", pattern=r"^/")
 

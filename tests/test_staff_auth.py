@@ -277,3 +277,15 @@ def test_smartcard_adapter_maps_identity_and_failures(auth: StaffAuth) -> None:
     assert auth.present_card(good) is LoginOutcome.OK
     bad = SmartCardStaffVerifier(Reader(Completion.failure(Outcome.USER_ERROR, "PCS-061")))
     assert auth.present_card(bad) is LoginOutcome.CARD_REJECTED
+
+
+def test_remaining_time_is_the_nearer_limit(auth: StaffAuth, clock: FakeClock) -> None:
+    assert auth.remaining_s() == 0
+    auth.login(Mode.DIAGNOSTICS, TECH_PIN, "T001")
+    assert auth.remaining_s() == 300
+    clock.advance(100)
+    assert auth.remaining_s() == 200
+    for _ in range(7):
+        clock.advance(200)
+        auth.touch()
+    assert auth.remaining_s() == 1800 - 1500

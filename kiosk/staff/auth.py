@@ -108,6 +108,12 @@ def expiry_reason(session: StaffSession, now: float, policy: SessionPolicy) -> E
     return None
 
 
+def remaining_s(session: StaffSession, now: float, policy: SessionPolicy) -> float:
+    """Pure: seconds until the session ends by itself (whichever limit comes first)."""
+    return max(0.0, min(session.last_activity + policy.idle_timeout_s,
+                        session.started + policy.max_session_s) - now)
+
+
 @dataclass(frozen=True)
 class LoginResult:
     outcome: LoginOutcome
@@ -260,6 +266,10 @@ class StaffAuth:
         if reason is not None:
             self.end(reason)
         return reason
+
+    def remaining_s(self) -> float:
+        session = self._session
+        return remaining_s(session, self.clock.monotonic(), self.session_policy) if session else 0.0
 
     def touch(self) -> bool:
         """Staff activity (a tap, an action): pushes the idle deadline; False if no session."""
