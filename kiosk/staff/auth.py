@@ -258,6 +258,11 @@ class StaffAuth:
         self.check_expiry()
         return self._session
 
+    @property
+    def current(self) -> StaffSession | None:
+        """The session as it stands, without ending it if it has expired (for cheap polling)."""
+        return self._session
+
     def check_expiry(self) -> EndReason | None:
         """Call from a UI timer: ends and audits an expired session; returns why it ended."""
         if self._session is None:
