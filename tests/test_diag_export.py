@@ -138,7 +138,7 @@ def test_cli_bundle_report_logs(tmp_data_env: Path, monkeypatch: pytest.MonkeyPa
     out = capsys.readouterr().out
     assert len(out.strip().splitlines()) == 3 and PHONE not in out
     actions = [json.loads(x)["action"] for x in (tmp_data_env / "logs" / "audit.jsonl").read_text().splitlines()]
-    assert actions == ["diag.bundle_export", "diag.report_export"]
+    assert actions == ["diag.bundle_export", "diag.report_export", "diag.view_logs"]
 
 
 def test_check_result_dict_round_trip() -> None:

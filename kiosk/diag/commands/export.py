@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
         p.set_defaults(func=run, export_kind=name)
 
 
-def _actor() -> str:
+def cli_actor() -> str:
     try:
         return f"cli:{os.getlogin()}"
     except OSError:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         return 1
     if check_ctx.config is not None:
         audit_log.configure(check_ctx.config.path(check_ctx.config.paths.log_dir) / audit_log.AUDIT_FILE_NAME)
-        audit_log.audit(f"diag.{args.export_kind}_export", actor=_actor(), file=path.name)
+        audit_log.audit(f"diag.{args.export_kind}_export", actor=cli_actor(), file=path.name)
     ok = all(r.result.ok for r in runs)
     ctx.emit({"path": str(path), "selftest_ok": ok}, f"written {path} (self-test {'passed' if ok else 'FAILED'})")
     return 0

@@ -6,7 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from kiosk import audit as audit_log
 from kiosk.diag import logview
+from kiosk.diag.commands.export import cli_actor
 
 
 def register(sub: Any) -> None:
@@ -19,5 +21,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, ctx: Any) -> int:
     cfg = ctx.config
     lines = logview.recent_lines(cfg.path(cfg.paths.log_dir), max(1, args.n))
+    audit_log.configure(cfg.path(cfg.paths.log_dir) / audit_log.AUDIT_FILE_NAME)
+    audit_log.audit("diag.view_logs", actor=cli_actor(), lines=len(lines))
     ctx.emit([json.loads(line) if line.startswith("{") else line for line in lines], "\n".join(lines))
     return 0

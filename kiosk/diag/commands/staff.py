@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 import time
 from typing import Any
 
 from kiosk import audit as audit_log
 from kiosk.audit import audit
+from kiosk.diag.commands.export import cli_actor
 from kiosk.staff import lockout as lk
 from kiosk.staff.directory import StaffFileError
 from kiosk.staff.factory import staff_file
@@ -84,13 +84,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         return 2
     store.put(args.staff_id, lk.LockoutRecord())
     audit_log.configure(cfg.path(cfg.paths.log_dir) / audit_log.AUDIT_FILE_NAME)
-    audit("staff.unlock", actor=f"cli:{_os_user()}", staff=args.staff_id)
+    audit("staff.unlock", actor=cli_actor(), staff=args.staff_id)
     ctx.emit({"ok": True, "unlocked": args.staff_id}, f"unlocked {args.staff_id}")
     return 0
 
-
-def _os_user() -> str:
-    try:
-        return os.getlogin()
-    except OSError:
-        return str(os.getuid())
