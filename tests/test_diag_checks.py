@@ -243,3 +243,27 @@ def test_selftest_exit_codes(tmp_data_env: Path, monkeypatch: pytest.MonkeyPatch
 def test_selftest_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["selftest", "--list"]) == 0
     assert "platform" in capsys.readouterr().out
+
+
+def test_checks_sharing_a_resource_never_overlap(tmp_path: Path) -> None:
+    active: list[str] = []
+    overlaps: list[tuple[str, ...]] = []
+    lock = threading.Lock()
+
+    def make(name: str):  # type: ignore[no-untyped-def]
+        def run_it(ctx: CheckContext) -> CheckResult:
+            with lock:
+                active.append(name)
+                if len([a for a in active if a.startswith("dev")]) > 1:
+                    overlaps.append(tuple(active))
+            threading.Event().wait(0.05)
+            with lock:
+                active.remove(name)
+            return passed(name)
+        return run_it
+
+    group = [Check(f"dev{i}", "diag.check_config", make(f"dev{i}"), resource="reader") for i in range(3)]
+    other = Check("other", "diag.check_config", make("other"))
+    runs = checks.run_all(CheckContext(config(tmp_path)), [*group, other])
+    assert [r.check.id for r in runs] == ["dev0", "dev1", "dev2", "other"]
+    assert all(r.result.ok for r in runs) and overlaps == []

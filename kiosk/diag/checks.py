@@ -93,6 +93,8 @@ class Check:
     run: Callable[[CheckContext], CheckResult]
     group: str = "system"  # system | network | device | queue
     timeout_s: float | None = None  # None: diag.check_timeout_s from the configuration
+    # Checks naming the same resource (a device, a port) run one after another, never together.
+    resource: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,16 +184,21 @@ def run_check(check: Check, ctx: CheckContext) -> CheckResult:
 
 def run_all(ctx: CheckContext, checks: Iterable[Check] | None = None,
             only: Sequence[str] | None = None) -> list[CheckRun]:
-    """Run the checks concurrently (each already has its own thread and timeout); keep order."""
+    """Run the checks concurrently (each has its own thread and timeout), except that checks
+    sharing a ``resource`` run in sequence; results keep the registry order."""
     selected = [c for c in (discover() if checks is None else list(checks))
                 if not only or c.id in only or c.group in only]
     results: dict[int, CheckResult] = {}
+    lanes: dict[str, list[tuple[int, Check]]] = {}
+    for i, c in enumerate(selected):
+        lanes.setdefault(c.resource or f"#{i}", []).append((i, c))
 
-    def one(i: int, c: Check) -> None:
-        results[i] = run_check(c, ctx)
+    def lane(items: list[tuple[int, Check]]) -> None:
+        for i, c in items:
+            results[i] = run_check(c, ctx)
 
-    threads = [threading.Thread(target=one, args=(i, c), name=f"diag-run-{c.id}", daemon=True)
-               for i, c in enumerate(selected)]
+    threads = [threading.Thread(target=lane, args=(items,), name=f"diag-run-{key}", daemon=True)
+               for key, items in lanes.items()]
     for t in threads:
         t.start()
     for t in threads:
