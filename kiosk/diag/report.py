@@ -84,6 +84,9 @@ def render_pdf(ctx: CheckContext, runs: list[CheckRun] | None = None) -> bytes:
     table = Table(rows, colWidths=[38 * mm, 20 * mm, 82 * mm, 20 * mm, 18 * mm], repeatRows=1)
     table.setStyle(TableStyle(style))
     story.append(table)
+    story.append(Spacer(1, 14 * mm))
+    story.append(p(f"{tr('diag.report_signed')}: ____________________    "
+                   f"{tr('diag.report_date')}: ____________", body))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
                             topMargin=16 * mm, bottomMargin=16 * mm, title=tr("diag.report_title"),
