@@ -289,3 +289,30 @@ def test_remaining_time_is_the_nearer_limit(auth: StaffAuth, clock: FakeClock) -
         clock.advance(190)
         assert auth.touch()
     assert auth.remaining_s() == 1800 - 1620  # the absolute limit is nearer than the idle one
+
+
+def test_slow_hash_runs_outside_the_lock(auth: StaffAuth, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A login on a worker thread must not make the UI's expiry timer wait for scrypt."""
+    import threading
+
+    from kiosk.staff import auth as auth_module
+
+    entered, release = threading.Event(), threading.Event()
+    real_verify = auth_module.verify_pin
+
+    def slow_verify(pin: str, stored: PinHash) -> bool:
+        entered.set()
+        release.wait(5)
+        return real_verify(pin, stored)
+
+    monkeypatch.setattr(auth_module, "verify_pin", slow_verify)
+    results: list = []
+    worker = threading.Thread(target=lambda: results.append(auth.login(Mode.DIAGNOSTICS, TECH_PIN, "T001")))
+    worker.start()
+    assert entered.wait(5)
+    done = threading.Event()
+    threading.Thread(target=lambda: (auth.check_expiry(), auth.remaining_s(), done.set())).start()
+    assert done.wait(1.0), "expiry check blocked behind the PIN hash"
+    release.set()
+    worker.join(5)
+    assert results[0].ok

@@ -11,13 +11,15 @@ ids teaches nothing); after ``max_attempts`` the id is locked with growing backo
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from kiosk.audit import audit
 from kiosk.devices.base import Completion
@@ -130,6 +132,18 @@ class LoginResult:
         return OUTCOME_CODES.get(self.outcome)
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    @functools.wraps(method)
+    def wrapper(self: StaffAuth, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast(_F, wrapper)
+
+
 class StaffAuth:
     # A card read is good for this long; after that the manager must present it again.
     CARD_VALID_S = 120.0
@@ -150,7 +164,9 @@ class StaffAuth:
         self._session: StaffSession | None = None
         self._listeners: list[Callable[[StaffSession | None], None]] = []
         # Unknown ids must cost as much as known ones (no timing oracle on which ids exist).
-        self._dummy = PinHash.parse(hash_pin("000000", log2_n=_dummy_cost(directory)))
+        self._dummy: PinHash | None = None
+        # One lock for the state; UI thread (timers, taps) and a login worker both use it.
+        self._lock = threading.RLock()
 
     # -- observers (the UI shows/hides the banner) ------------------------------------------
     def on_session_change(self, listener: Callable[[StaffSession | None], None]) -> None:
@@ -162,6 +178,7 @@ class StaffAuth:
             listener(session)
 
     # -- card -------------------------------------------------------------------------------
+    @_locked
     def card_result(self, result: Completion[str]) -> LoginOutcome:
         """Take the staff card verifier's answer (from the device worker)."""
         self._card = None
@@ -178,6 +195,7 @@ class StaffAuth:
         """Blocking convenience for the CLI and tests: verify and take the result."""
         return self.card_result(verifier.verify_staff_card())
 
+    @_locked
     def card_staff_id(self) -> str | None:
         if self._card is None:
             return None
@@ -189,50 +207,62 @@ class StaffAuth:
 
     # -- PIN --------------------------------------------------------------------------------
     def login(self, mode: Mode, pin: str, staff_id: str | None = None) -> LoginResult:
-        """Check the PIN for ``mode``; the staff id comes from the card, else from ``staff_id``."""
-        card_id = self.card_staff_id()
-        card_needed = mode is Mode.ASSISTED or self.technician_requires_card
-        if card_needed and card_id is None:
-            return self._refuse(mode, staff_id, LoginOutcome.CARD_REQUIRED)
-        if card_id is not None and staff_id is not None and staff_id != card_id:
-            return self._refuse(mode, staff_id, LoginOutcome.CARD_REJECTED)
-        claimed = card_id or staff_id or ""
-        member = self.directory.get(claimed)
-        key = member.id if member is not None else UNKNOWN_ID_KEY
-        now = self.clock.wall()
-        record = self.lockouts.get(key)
-        remaining = lk.locked_for(record, now)
-        if remaining > 0:
-            return self._refuse(mode, claimed, LoginOutcome.LOCKED, locked_for_s=remaining)
+        """Check the PIN for ``mode``; the staff id comes from the card, else from ``staff_id``.
+
+        Thread-safe, and meant to be called off the UI thread: the slow hash runs outside the
+        lock, so the UI's expiry timer never waits for it."""
+        with self._lock:
+            card_id = self.card_staff_id()
+            card_needed = mode is Mode.ASSISTED or self.technician_requires_card
+            if card_needed and card_id is None:
+                return self._refuse(mode, staff_id, LoginOutcome.CARD_REQUIRED)
+            if card_id is not None and staff_id is not None and staff_id != card_id:
+                return self._refuse(mode, staff_id, LoginOutcome.CARD_REJECTED)
+            claimed = card_id or staff_id or ""
+            member = self.directory.get(claimed)
+            key = member.id if member is not None else UNKNOWN_ID_KEY
+            remaining = lk.locked_for(self.lockouts.get(key), self.clock.wall())
+            if remaining > 0:
+                return self._refuse(mode, claimed, LoginOutcome.LOCKED, locked_for_s=remaining)
         try:
             validate_pin(pin)
             well_formed = True
         except PinFormatError:
             well_formed = False
-        good = verify_pin(pin, member.pin if member is not None else self._dummy)
-        if not (good and well_formed and member is not None):
-            record = lk.after_failure(record, now, self.lockout_policy)
-            self.lockouts.put(key, record)
-            locked = lk.locked_for(record, now)
-            if locked > 0:
-                audit("staff.lockout", actor=claimed or "unknown", mode=str(mode),
-                      terminal=self.terminal_id, lockouts=record.lockouts, locked_for_s=round(locked))
-                log.warning("staff lockout", extra={"fields": {"staff_id": claimed, "lockouts": record.lockouts,
-                                                               "locked_for_s": round(locked)}})
-                return LoginResult(LoginOutcome.LOCKED, locked_for_s=locked)
-            left = self.lockout_policy.max_attempts - record.failures
-            outcome = LoginOutcome.WRONG_PIN if well_formed else LoginOutcome.BAD_PIN_FORMAT
-            return self._refuse(mode, claimed, outcome, attempts_left=left, already_counted=True)
-        if member.role is not MODE_ROLE[mode]:
-            # Right PIN, wrong job: not a guessing attempt, so it does not count towards lockout.
+        good = verify_pin(pin, member.pin if member is not None else self._dummy_hash())
+        with self._lock:
+            now = self.clock.wall()
+            record = self.lockouts.get(key)  # again: another attempt may have counted meanwhile
+            remaining = lk.locked_for(record, now)
+            if remaining > 0:
+                return self._refuse(mode, claimed, LoginOutcome.LOCKED, locked_for_s=remaining)
+            if not (good and well_formed and member is not None):
+                record = lk.after_failure(record, now, self.lockout_policy)
+                self.lockouts.put(key, record)
+                locked = lk.locked_for(record, now)
+                if locked > 0:
+                    audit("staff.lockout", actor=claimed or "unknown", mode=str(mode),
+                          terminal=self.terminal_id, lockouts=record.lockouts, locked_for_s=round(locked))
+                    log.warning("staff lockout", extra={"fields": {
+                        "staff_id": claimed, "lockouts": record.lockouts, "locked_for_s": round(locked)}})
+                    return LoginResult(LoginOutcome.LOCKED, locked_for_s=locked)
+                left = self.lockout_policy.max_attempts - record.failures
+                outcome = LoginOutcome.WRONG_PIN if well_formed else LoginOutcome.BAD_PIN_FORMAT
+                return self._refuse(mode, claimed, outcome, attempts_left=left)
             self.lockouts.put(key, lk.after_success(record))
-            return self._refuse(mode, claimed, LoginOutcome.ROLE_NOT_ALLOWED)
-        self.lockouts.put(key, lk.after_success(record))
-        return self._start(member, mode)
+            if member.role is not MODE_ROLE[mode]:
+                # Right PIN, wrong job: not a guessing attempt, so it does not count towards lockout.
+                return self._refuse(mode, claimed, LoginOutcome.ROLE_NOT_ALLOWED)
+            return self._start(member, mode)
+
+    def _dummy_hash(self) -> PinHash:
+        """Made on first use (not at start-up: it costs one slow hash)."""
+        if self._dummy is None:
+            self._dummy = PinHash.parse(hash_pin("000000", log2_n=_dummy_cost(self.directory)))
+        return self._dummy
 
     def _refuse(self, mode: Mode, staff_id: str | None, outcome: LoginOutcome, *,
-                attempts_left: int | None = None, locked_for_s: float = 0.0,
-                already_counted: bool = False) -> LoginResult:
+                attempts_left: int | None = None, locked_for_s: float = 0.0) -> LoginResult:
         audit("staff.login_failed", actor=staff_id or "unknown", mode=str(mode), outcome=str(outcome),
               terminal=self.terminal_id, attempts_left=attempts_left,
               locked_for_s=round(locked_for_s) if locked_for_s else None)
@@ -255,14 +285,16 @@ class StaffAuth:
     @property
     def session(self) -> StaffSession | None:
         """The current session, ending it first if it has expired."""
-        self.check_expiry()
-        return self._session
+        with self._lock:
+            self.check_expiry()
+            return self._session
 
     @property
     def current(self) -> StaffSession | None:
         """The session as it stands, without ending it if it has expired (for cheap polling)."""
         return self._session
 
+    @_locked
     def check_expiry(self) -> EndReason | None:
         """Call from a UI timer: ends and audits an expired session; returns why it ended."""
         if self._session is None:
@@ -272,10 +304,12 @@ class StaffAuth:
             self.end(reason)
         return reason
 
+    @_locked
     def remaining_s(self) -> float:
         session = self._session
         return remaining_s(session, self.clock.monotonic(), self.session_policy) if session else 0.0
 
+    @_locked
     def touch(self) -> bool:
         """Staff activity (a tap, an action): pushes the idle deadline; False if no session."""
         if self.session is None:
@@ -284,10 +318,12 @@ class StaffAuth:
         self._session = replace(self._session, last_activity=self.clock.monotonic())
         return True
 
+    @_locked
     def logout(self) -> None:
         if self._session is not None:
             self.end(EndReason.LOGOUT)
 
+    @_locked
     def end(self, reason: EndReason) -> None:
         session = self._session
         if session is None:
@@ -298,6 +334,7 @@ class StaffAuth:
               duration_s=round(self.clock.monotonic() - session.started))
         self._set_session(None)
 
+    @_locked
     def unlock(self, staff_id: str, by: StaffSession) -> bool:
         """A technician clears someone's lockout (audited)."""
         if by.role is not Role.TECHNICIAN:
