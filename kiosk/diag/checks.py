@@ -95,6 +95,9 @@ class Check:
     timeout_s: float | None = None  # None: diag.check_timeout_s from the configuration
     # Checks naming the same resource (a device, a port) run one after another, never together.
     resource: str | None = None
+    # Checks that consume something (paper) run only when asked for by id or group, never in a
+    # plain "run everything".
+    on_demand: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def run_all(ctx: CheckContext, checks: Iterable[Check] | None = None,
     """Run the checks concurrently (each has its own thread and timeout), except that checks
     sharing a ``resource`` run in sequence; results keep the registry order."""
     selected = [c for c in (discover() if checks is None else list(checks))
-                if not only or c.id in only or c.group in only]
+                if ((c.id in only or c.group in only) if only else not c.on_demand)]
     results: dict[int, CheckResult] = {}
     lanes: dict[str, list[tuple[int, Check]]] = {}
     for i, c in enumerate(selected):

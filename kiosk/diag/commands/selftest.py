@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     registry = checks.discover()
     if args.list:
         ctx.emit([{"id": c.id, "group": c.group, "title": tr(c.title_key)} for c in registry],
-                 "\n".join(f"{c.id:<16} {c.group:<8} {tr(c.title_key)}" for c in registry))
+                 "\n".join(f"{c.id:<18} {c.group:<8} {tr(c.title_key)}" for c in registry))
         return 0
     runs = checks.run_all(_context(args, ctx), registry, args.only)
     failures = [r for r in runs if not r.result.ok]
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     for r in runs:
         mark = "PASS" if r.result.ok else "FAIL"
         code = f" [{r.result.error_code}]" if r.result.error_code else ""
-        lines.append(f"{mark} {r.check.id:<16} {tr(r.check.title_key)}: {r.result.summary}{code} "
+        lines.append(f"{mark} {r.check.id:<18} {tr(r.check.title_key)}: {r.result.summary}{code} "
                      f"({r.result.duration_ms:.0f} ms)")
         if not r.result.ok and r.result.detail:
             lines.append(f"     {r.result.detail}")
