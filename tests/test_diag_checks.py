@@ -217,6 +217,7 @@ def test_core_checks_are_all_registered() -> None:
 # -- CLI -------------------------------------------------------------------------------------------
 def test_selftest_exit_codes(tmp_data_env: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KIOSK__DEVICES__A4__MODE", '"disabled"')  # cupsd is tested in its own file
     with loopback_server(http_reply(200)) as port:
         monkeypatch.setenv("KIOSK__PLATFORM__BASE_URL", f'"http://127.0.0.1:{port}"')
         assert main(["selftest"]) == 0
