@@ -35,15 +35,24 @@ log = logging.getLogger(__name__)
 SECTIONS = ("devices", "network", "queue", "logs", "config", "versions", "export")
 RESTART_EXIT_CODE = 75  # systemd: RestartForceExitStatus=75 brings the kiosk back
 
-# Fictional results for the screenshot tour (nothing is measured while the tour runs).
-TOUR_RESULTS = {
-    "config": (True, "配置正确（production）", None), "staff_file": (True, "大堂经理2人，运维工程师1人", None),
-    "disk_data": (True, "剩余空间 41 200 MB", None), "disk_log": (True, "剩余空间 41 200 MB", None),
-    "log_writable": (True, "日志目录可以写入", None), "audit_chain": (True, "审计日志完整（1 532条）", None),
-    "platform": (True, "平台可以连接，延迟18毫秒，证书还有211天到期", None),
-    "idcard_sam": (True, "SAM 编号 05.01-20211208-0012345678", None),
-    "receipt_test_print": (False, "打印机缺纸", "PRN-020"),
-}
+def tour_results() -> dict[str, CheckResult]:
+    """Fictional results for the screenshot tour (nothing is measured while the tour runs)."""
+    def ok(summary: str) -> CheckResult:
+        return CheckResult(True, summary, duration_ms=12.0)
+
+    return {
+        "config": ok(tr("diag.sum_config_ok", profile="production")),
+        "staff_file": ok(tr("diag.sum_staff_ok", managers=2, technicians=1)),
+        "disk_data": ok(tr("diag.sum_disk_ok", free=41200)),
+        "disk_log": ok(tr("diag.sum_disk_ok", free=41200)),
+        "log_writable": ok(tr("diag.sum_log_writable")),
+        "audit_chain": ok(tr("diag.sum_audit_ok", n=1532)),
+        "platform": ok(tr("diag.sum_net_ok", ms=18) + tr("diag.sum_net_cert_days", days=211)),
+        "a4_status": ok(tr("diag.sum_a4_ready")),
+        "idcard_sam": ok(tr("diag.sum_idcard_sam", sam="05010000202401010000000012345678")),
+        "idcard_read": ok(tr("diag.sum_idcard_read_ok", ms=812)),
+        "receipt_status": CheckResult(False, tr("diag.sum_tour_paper_low"), error_code="PRN-010", duration_ms=85.0),
+    }
 
 
 class _Worker(QObject):
@@ -100,10 +109,12 @@ class DiagnosticsScreen(Screen):
         self.run_all_button.clicked.connect(lambda: self.run_checks(None))
         self.run_one_button = BigButton("", "secondary")
         self.run_one_button.clicked.connect(self._run_selected)
-        self.device_table = QtWidgets.QTableWidget(0, 3)
-        self._table_defaults(self.device_table)
-        self.device_table.setMaximumHeight(220)
-        self.pages.addWidget(self._page([self.device_table, self.check_table],
+        # Live device states on one wrapped line (the table below has the checks).
+        self.device_line = QtWidgets.QLabel()
+        self.device_line.setObjectName("DiagDeviceLine")
+        self.device_line.setProperty("role", "body")
+        self.device_line.setWordWrap(True)
+        self.pages.addWidget(self._page([self.device_line, self.check_table],
                                         [self.run_all_button, self.run_one_button]))
         # network
         self.net_label = QtWidgets.QLabel()
@@ -209,15 +220,7 @@ class DiagnosticsScreen(Screen):
             self.nav_list.addItems(["" for _ in SECTIONS])
         self.checks = discover()
         if self.tour:
-            self.results = {c.id: CheckResult(*TOUR_RESULTS.get(c.id, (True, "—", None))[:2],
-                                              error_code=TOUR_RESULTS.get(c.id, (True, "", None))[2],
-                                              duration_ms=12.0) for c in self.checks}
-            for extra in ("idcard_sam", "receipt_test_print"):
-                if extra not in self.results:
-                    ok, summary, code = TOUR_RESULTS[extra]
-                    self.checks.append(Check(extra, f"diag.check_{extra}", lambda ctx: CheckResult(True, ""),
-                                             group="device"))
-                    self.results[extra] = CheckResult(ok, summary, error_code=code, duration_ms=640.0)
+            self.results = tour_results()
         else:
             self.results = {}
         self.export_path.set_text(str(self.app.config.diag.export_dir))
@@ -353,8 +356,9 @@ class DiagnosticsScreen(Screen):
         self.check_table.setRowCount(len(self.checks))
         for r, c in enumerate(self.checks):
             res = self.results.get(c.id)
+            res_hint = tr("diag.on_demand_hint") if res is None and c.on_demand else ""
             status = "—" if res is None else ("✔ " + tr("diag.status_pass") if res.ok else "✘ " + tr("diag.status_fail"))
-            values = (tr(c.title_key), status, "" if res is None else res.summary,
+            values = (tr(c.title_key), status, res_hint if res is None else res.summary,
                       "" if res is None or not res.error_code else res.error_code,
                       "" if res is None else f"{res.duration_ms:.0f} ms")
             for col, v in enumerate(values):
@@ -364,19 +368,19 @@ class DiagnosticsScreen(Screen):
                 self.check_table.setItem(r, col, item)
         self.check_table.resizeColumnsToContents()
         self.check_table.horizontalHeader().setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        devices = snapshot.device_status(self._context())
-        self.device_table.setRowCount(len(devices))
-        for r, (name, st) in enumerate(sorted(devices.items())):
+        parts = []
+        for name, st in sorted(snapshot.device_status(self._context()).items()):
+            label = tr(f"diag.device_{name}") if name in _DEVICE_NAMES else name
             if isinstance(st, dict) and "state" in st:
-                state = str(st["state"])
+                usable = st["state"] in ("online", "deviceBusy")
+                state = tr(f"diag.state_{st['state']}") if st["state"] in _STATES else str(st["state"])
+                code = f"（{st['error_code']}）" if st.get("error_code") else ""
+                parts.append(tr("diag.device_mode", device=label, mode=f"{'✔' if usable else '✘'} {state}{code}"))
             elif isinstance(st, dict):
-                state = tr(f"diag.mode_{st.get('mode')}") if st.get("mode") in _MODES else str(st.get("mode"))
-            else:
-                state = str(st)
-            code = st.get("error_code") or "" if isinstance(st, dict) else ""
-            for col, v in enumerate((tr(f"diag.device_{name}") if name in _DEVICE_NAMES else name, str(state), str(code))):
-                self.device_table.setItem(r, col, QtWidgets.QTableWidgetItem(v))
-        self.device_table.resizeColumnsToContents()
+                mode = st.get("mode")
+                parts.append(tr("diag.device_mode", device=label,
+                                mode=tr(f"diag.mode_{mode}") if mode in _MODES else str(mode)))
+        self.device_line.setText("　·　".join(parts))
         net = self.results.get("platform")
         self.net_label.setText(tr(next((c.title_key for c in self.checks if c.id == "platform"), "diag.check_platform"))
                                + "：" + ("—" if net is None else ("✔ " if net.ok else "✘ ") + net.summary
@@ -390,8 +394,6 @@ class DiagnosticsScreen(Screen):
         self.check_table.setHorizontalHeaderLabels([tr("diag.report_col_check"), tr("diag.report_col_status"),
                                                     tr("diag.report_col_summary"), tr("diag.report_col_code"),
                                                     tr("diag.report_col_time")])
-        self.device_table.setHorizontalHeaderLabels([tr("diag.col_device"), tr("diag.col_state"),
-                                                     tr("diag.report_col_code")])
         self.run_all_button.setText(tr("diag.run_all"))
         self.run_one_button.setText(tr("diag.run_selected"))
         self.net_button.setText(tr("diag.run_network"))
@@ -406,12 +408,10 @@ class DiagnosticsScreen(Screen):
 
     def apply_theme(self, theme: Theme) -> None:
         self.nav_list.setFixedWidth(440 if theme.elderly else 300)
-        for table in (self.check_table, self.device_table):
-            table.verticalHeader().setDefaultSectionSize(theme.font_small * 2 + 8)
+        self.check_table.verticalHeader().setDefaultSectionSize(theme.font_small * 2 + 8)
         self.nav_list.setStyleSheet(f"QListWidget {{ font-size: {theme.font_body}px; }}"
                                     f" QListWidget::item {{ min-height: {theme.target}px; padding: 4px 12px; }}")
-        for table in (self.check_table, self.device_table):
-            table.setStyleSheet(f"font-size: {theme.font_small}px;")
+        self.check_table.setStyleSheet(f"font-size: {theme.font_small}px;")
 
     @classmethod
     def tour_params(cls) -> list[dict[str, Any]]:
@@ -419,5 +419,6 @@ class DiagnosticsScreen(Screen):
                 {"tour": True, "section": "export"}]
 
 
-_DEVICE_NAMES = ("idcard", "printer", "smartcard", "doc_camera", "face_camera")
+_DEVICE_NAMES = ("idcard", "printer", "a4", "smartcard", "doc_camera", "face_camera")
+_STATES = ("online", "offline", "powerOff", "noDevice", "hardwareError", "userError", "deviceBusy")
 _MODES = ("simulator", "real", "disabled")
