@@ -158,7 +158,36 @@ class A4PrinterConfig(Section):
 
 
 class SmartCardConfig(Section):
+    # simulator: the same PC/SC driver against pcscd + vpcd with the virtual cards of
+    # kiosk.devices.smartcard.vcard; real: a physical reader under pcscd.
     mode: DeviceMode = "simulator"
+    # Reader name, exact or a part of it ("ACS", "Virtual PCD 00 00"); empty = first reader.
+    reader: str = ""
+    # SCardGetStatusChange wait per poll: also the longest delay before a queued read starts.
+    poll_interval_s: float = Field(default=0.25, gt=0, le=5)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    # One APDU; a card silent for longer is reported mute (PCS-012).
+    apdu_timeout_s: float = Field(default=3.0, gt=0)
+    # A whole read (bank card: about 10 APDUs).
+    read_timeout_s: float = Field(default=20.0, gt=0)
+    # Identify a card by itself when it is inserted and report it as a "card_identified" event.
+    auto_identify: bool = True
+    # PBOC terminal data for the PDOL (the kiosk only reads; amount 0).
+    currency_code: str = Field(default="0156", pattern=r"^\d{4}$")
+    country_code: str = Field(default="0156", pattern=r"^\d{4}$")
+    # Vendor social-security SDK (LD/T 6001.5 iReadCardBas) for third-generation cards; none = off.
+    vendor_sdk_library: Path | None = None
+    vendor_sdk_card_type: int = 3  # iType; meaning differs by vendor (unconfirmed), hence a setting
+    vendor_sdk_fields: tuple[str, ...] = (
+        "region_code", "ssn", "card_number", "card_identifier", "name", "atr", "spec_version",
+        "issue_date", "expiry_date", "terminal_id", "device_id")
+    # Staff-card master keys: a file of "version=hex" lines (relative = project root).
+    staff_key_file: Path | None = None
+    # Simulator only: where vpcd listens for the virtual card (slot 0 of /etc/reader.conf.d/vpcd).
+    vpcd_host: str = "127.0.0.1"
+    vpcd_port: int = Field(default=35963, gt=0, lt=65536)
+    # Simulator only: start pcscd (daemonised) when none runs. Never on a production kiosk.
+    start_pcscd: bool = False
 
 
 class CameraConfig(Section):
