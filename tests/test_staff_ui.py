@@ -220,3 +220,84 @@ def test_devdock_panel_presents_demo_cards(make_app: Any, qtbot: QtBot) -> None:
     buttons[3].click()  # an unrecognised card: the remembered card is dropped
     assert feature(app).auth.card_staff_id() is None
     panel.deleteLater()
+
+
+def test_staff_card_from_the_card_reader_opens_the_manager_login(make_app: Any, qtbot: QtBot) -> None:
+    from kiosk.devices.base import DeviceEvent, Outcome
+    from kiosk.devices.smartcard.driver import CardReading
+    from kiosk.devices.smartcard.staffcard import StaffCardIdentity
+    from kiosk.qt import QObject, Signal
+
+    class FakeBridge(QObject):
+        eventOccurred = Signal(object)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.runner = type("R", (), {"device": object()})()
+
+    app = make_app()
+    bridge = FakeBridge()
+    app.devices["smartcard"] = bridge
+    app.devicesBuilt.emit([])
+    f = feature(app)
+    bridge.eventOccurred.emit(DeviceEvent("card_inserted", {}, {}))
+    assert app.nav.current_route == "home"
+    reading = Completion.success(CardReading("staff", staff=StaffCardIdentity("M001", "lobby_manager", 1)))
+    bridge.eventOccurred.emit(DeviceEvent("card_identified", reading, {}))
+    screen = app.nav.current_screen
+    assert isinstance(screen, StaffLoginScreen) and screen.mode is Mode.ASSISTED
+    assert f.auth.card_staff_id() == "M001"
+    # A card whose challenge-response failed is rejected (and audited), not remembered.
+    bridge.eventOccurred.emit(DeviceEvent("card_identified",
+                                          Completion.failure(Outcome.USER_ERROR, "PCS-050"), {}))
+    assert f.auth.card_staff_id() is None
+
+
+def test_runner_verifier_runs_the_challenge_on_the_reader_thread() -> None:
+    import threading
+
+    from kiosk.devices.base import CancelToken, Capabilities, DeviceState, DeviceStatus, Outcome, StatusHolder
+    from kiosk.devices.runner import DeviceRunner
+    from kiosk.devices.smartcard.staffcard import StaffCardIdentity
+    from kiosk.staff.qtfeature import RunnerStaffVerifier
+
+    class Reader:
+        name = "smartcard"
+
+        def __init__(self) -> None:
+            self.status_holder = StatusHolder()
+            self.threads: list[str] = []
+            self.fail = False
+
+        @property
+        def capabilities(self) -> Capabilities:
+            return Capabilities("smartcard")
+
+        @property
+        def status(self) -> DeviceStatus:
+            return self.status_holder.status
+
+        def open(self) -> Completion[None]:
+            self.status_holder.update(DeviceState.ONLINE)
+            return Completion.success(None)
+
+        def close(self) -> None:
+            pass
+
+        def authenticate_staff_card(self, token: CancelToken) -> Completion[StaffCardIdentity]:
+            self.threads.append(threading.current_thread().name)
+            if self.fail:
+                return Completion.failure(Outcome.USER_ERROR, "PCS-050")
+            return Completion.success(StaffCardIdentity("T001", "technician", 1))
+
+    reader = Reader()
+    runner = DeviceRunner(reader)
+    runner.start()
+    try:
+        verifier = RunnerStaffVerifier(runner, timeout_s=3)
+        assert verifier.verify_staff_card().value == "T001"
+        reader.fail = True
+        assert verifier.verify_staff_card().error_code == "PCS-050"
+        assert reader.threads == ["device-smartcard", "device-smartcard"]
+    finally:
+        runner.stop()

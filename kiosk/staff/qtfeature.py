@@ -41,6 +41,26 @@ MENU_ROUTE = {Mode.ASSISTED: "assisted", Mode.DIAGNOSTICS: "diagnostics"}
 _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
 
 
+# The smart-card package's staff-card failures (challenge-response failed, no key, bad data).
+STAFF_CARD_FAILURES = frozenset({"PCS-050", "PCS-051", "PCS-052"})
+
+
+class RunnerStaffVerifier:
+    """:class:`StaffCardVerifier` over the card reader's runner: the challenge-response runs as a
+    job on the reader's own thread (never on the caller's)."""
+
+    def __init__(self, runner: Any, timeout_s: float = 10.0) -> None:
+        self.runner = runner
+        self.timeout_s = timeout_s
+
+    def verify_staff_card(self) -> Completion[str]:
+        device = self.runner.device
+        job = self.runner.submit(lambda token: device.authenticate_staff_card(token).map(
+            lambda identity: str(identity.staff_id)), timeout_s=self.timeout_s, label="staff-card")
+        result: Completion[str] = job.result(self.timeout_s + 1.0)
+        return result
+
+
 class AppCitizenPort:
     """The citizen's visit as the assisted actions see it (shell Session + IdleWatcher).
 
@@ -126,6 +146,11 @@ class StaffFeature(QObject):
         self.serviceStateChanged.connect(self._on_service_state)
         self._cardDone.connect(self._on_card_done, Qt.ConnectionType.QueuedConnection)
         app.technicianGestureDetected.connect(lambda: self.open_login(Mode.DIAGNOSTICS))
+        # The card reader arrives later (devices are built off the UI thread): watch for it.
+        self._card_bridge: Any = None
+        devices_built = getattr(app, "devicesBuilt", None)
+        if devices_built is not None:
+            devices_built.connect(self._watch_devices)
         app.session.on_end(self._on_citizen_end)
         app.nav.currentChanged.connect(self._on_route)
         app.themeChanged.connect(lambda _t: self.apply_theme())
@@ -176,6 +201,28 @@ class StaffFeature(QObject):
         if outcome is LoginOutcome.OK and self.app.nav.current_route != "staff_login":
             self.open_login(Mode.ASSISTED)
         return outcome
+
+    def _watch_devices(self, _wired: object = None) -> None:
+        bridge = self.app.devices.get("smartcard")
+        if bridge is None or bridge is self._card_bridge:
+            return
+        self._card_bridge = bridge
+        bridge.eventOccurred.connect(self.on_card_event)
+        if callable(getattr(bridge.runner.device, "authenticate_staff_card", None)):
+            self.card_verifier = RunnerStaffVerifier(bridge.runner)
+
+    def on_card_event(self, event: Any) -> None:
+        """The card reader identified a card (its challenge-response already ran for staff cards)."""
+        if getattr(event, "kind", "") != "card_identified":
+            return
+        reading = event.payload
+        value = getattr(reading, "value", None)
+        staff = getattr(value, "staff", None)
+        if getattr(reading, "ok", False) and staff is not None:
+            self.card_result(Completion.success(str(staff.staff_id)))
+        elif not getattr(reading, "ok", True) and str(getattr(reading, "error_code", "")) in STAFF_CARD_FAILURES:
+            self.card_result(Completion(reading.outcome, None, reading.error_code, reading.message_key,
+                                        reading.detail))
 
     def _on_card_done(self, result: Completion[str]) -> None:
         self.card_result(result)
