@@ -81,7 +81,7 @@ def test_bundle_contains_no_personal_data(tmp_path: Path) -> None:
     assert manifest["terminal"] == "T-DEMO-0001" and manifest["versions"]["kiosk"]
     assert manifest["log_lines"] == 4
     assert json.loads(members["audit.json"])["verify"]["ok"] is True
-    assert [s["id"] for s in json.loads(members["staff.json"])] == ["M001", "M002", "T001"]
+    assert [s["id"] for s in json.loads(members["staff.json"])] == ["M0001", "M0002", "T0042"]
 
 
 def test_strip_secrets() -> None:

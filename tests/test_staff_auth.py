@@ -85,9 +85,9 @@ def test_demo_staff_file_loads_with_documented_pins() -> None:
     from kiosk.config import PROJECT_ROOT
 
     directory = StaffDirectory.load(PROJECT_ROOT / "config" / "staff-demo.toml")
-    m001 = directory.get("M001")
+    m001 = directory.get("M0001")
     assert m001 is not None and verify_pin("246810", m001.pin)
-    t001 = directory.get("T001")
+    t001 = directory.get("T0042")
     assert t001 is not None and verify_pin("975310", t001.pin)
 
 

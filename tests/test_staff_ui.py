@@ -47,7 +47,7 @@ def test_gesture_opens_technician_login_and_wrong_pin_is_cleared(make_app: Any, 
     app.window.technicianGestureDetected.emit()
     screen = app.nav.current_screen
     assert isinstance(screen, StaffLoginScreen) and screen.mode is Mode.DIAGNOSTICS
-    screen.staff_id.set_text("T001")
+    screen.staff_id.set_text("T0042")
     type_pin(screen, "111111")
     submit(screen, qtbot)
     assert screen.pin.text() == ""  # never kept
@@ -61,12 +61,12 @@ def test_technician_login_banner_and_logout(make_app: Any, tmp_data_env: Path, q
     f = feature(app)
     f.open_login(Mode.DIAGNOSTICS)
     screen = app.nav.current_screen
-    screen.staff_id.set_text("T001")
+    screen.staff_id.set_text("T0042")
     type_pin(screen, TECH_PIN)
     submit(screen, qtbot)
     assert app.nav.current_route == "diagnostics"
     assert f.banner.isVisible() and f.banner.mode_label.text() == "运维模式"
-    assert "T001" in f.banner.who_label.text()
+    assert "T0042" in f.banner.who_label.text()
     # Going home keeps the staff session and the banner.
     app.nav.home()
     assert f.banner.isVisible()
@@ -90,10 +90,10 @@ def test_manager_card_then_pin_then_actions(make_app: Any, tmp_data_env: Path, q
     f = feature(app)
     app.session.set_answer("item", "社保缴费证明")  # a citizen is being served
     base_timeout = app.idle.timeout_s
-    f.card_result(Completion.success("M001"))
+    f.card_result(Completion.success("M0001"))
     screen = app.nav.current_screen
     assert isinstance(screen, StaffLoginScreen) and screen.mode is Mode.ASSISTED
-    assert "M001" in screen.card_status.text()
+    assert "M0001" in screen.card_status.text()
     type_pin(screen, MANAGER_PIN)
     submit(screen, qtbot)
     panel = app.nav.current_screen
@@ -102,7 +102,7 @@ def test_manager_card_then_pin_then_actions(make_app: Any, tmp_data_env: Path, q
     panel.buttons["extend"].click()
     assert app.idle.timeout_s == base_timeout + 300
     assert "延长" in panel.result.text()
-    assert app.session.flags["assisted_by"] == [{"staff": "M001", "action": "extend_timeout", "reason": None}]
+    assert app.session.flags["assisted_by"] == [{"staff": "M0001", "action": "extend_timeout", "reason": None}]
     # Manual identity: the dialog insists on a reason, then records it on the citizen's session.
     panel.buttons["manual_identity"].click()
     assert panel.dialog.isVisible()
@@ -111,7 +111,7 @@ def test_manager_card_then_pin_then_actions(make_app: Any, tmp_data_env: Path, q
     panel.dialog._preset_buttons[0].click()
     panel.dialog.confirm.click()
     assert not panel.dialog.isVisible()
-    assert app.session.flags["identity_manual"]["staff"] == "M001"
+    assert app.session.flags["identity_manual"]["staff"] == "M0001"
     # Queue not wired in this build: a clear refusal, no crash.
     panel.buttons["queue"].click()
     assert "STF-010" in panel.result.text()
@@ -127,7 +127,7 @@ def test_pause_shows_out_of_service_until_resumed(make_app: Any, tmp_data_env: P
                                                  qtbot: QtBot) -> None:
     app = make_app()
     f = feature(app)
-    f.card_result(Completion.success("M001"))
+    f.card_result(Completion.success("M0001"))
     type_pin(app.nav.current_screen, MANAGER_PIN)
     submit(app.nav.current_screen, qtbot)
     panel = app.nav.current_screen
@@ -140,7 +140,7 @@ def test_pause_shows_out_of_service_until_resumed(make_app: Any, tmp_data_env: P
     app.nav.home()  # a citizen cannot get past it
     qtbot.waitUntil(lambda: app.nav.current_route == "paused")
     # Resume from the panel.
-    f.card_result(Completion.success("M001"))
+    f.card_result(Completion.success("M0001"))
     type_pin(app.nav.current_screen, MANAGER_PIN)
     submit(app.nav.current_screen, qtbot)
     app.nav.current_screen.buttons["pause"].click()  # now labelled 恢复服务
@@ -152,7 +152,7 @@ def test_pause_survives_restart(make_app: Any, qtbot: QtBot) -> None:
     from kiosk.staff.assisted import ServiceState
 
     first = make_app()
-    feature(first).service_state.set(ServiceState(True, "维修", "T001"))
+    feature(first).service_state.set(ServiceState(True, "维修", "T0042"))
     second = make_app()
     qtbot.waitUntil(lambda: second.nav.current_route == "paused")
 
@@ -164,7 +164,7 @@ def test_staff_session_expires_on_inactivity(make_app: Any, tmp_data_env: Path, 
     f.auth.clock = clock
     f.open_login(Mode.DIAGNOSTICS)
     screen = app.nav.current_screen
-    screen.staff_id.set_text("T001")
+    screen.staff_id.set_text("T0042")
     type_pin(screen, TECH_PIN)
     submit(screen, qtbot)
     assert app.nav.current_route == "diagnostics"
@@ -181,7 +181,7 @@ def test_diagnostics_runs_checks_off_the_ui_thread_and_exports(make_app: Any, tm
     f = feature(app)
     f.open_login(Mode.DIAGNOSTICS)
     screen = app.nav.current_screen
-    screen.staff_id.set_text("T001")
+    screen.staff_id.set_text("T0042")
     type_pin(screen, TECH_PIN)
     submit(screen, qtbot)
     diag = app.nav.current_screen
@@ -213,10 +213,10 @@ def test_devdock_panel_presents_demo_cards(make_app: Any, qtbot: QtBot) -> None:
     panel = build_panel(app)
     assert panel is not None
     buttons = panel.findChildren(QtWidgets.QPushButton)
-    buttons[0].click()  # staff card M001
+    buttons[0].click()  # staff card M0001
     screen = app.nav.current_screen
     assert isinstance(screen, StaffLoginScreen) and screen.mode is Mode.ASSISTED
-    assert "M001" in screen.card_status.text()
+    assert "M0001" in screen.card_status.text()
     buttons[3].click()  # an unrecognised card: the remembered card is dropped
     assert feature(app).auth.card_staff_id() is None
     panel.deleteLater()
@@ -242,11 +242,11 @@ def test_staff_card_from_the_card_reader_opens_the_manager_login(make_app: Any, 
     f = feature(app)
     bridge.eventOccurred.emit(DeviceEvent("card_inserted", {}, {}))
     assert app.nav.current_route == "home"
-    reading = Completion.success(CardReading("staff", staff=StaffCardIdentity("M001", "lobby_manager", 1)))
+    reading = Completion.success(CardReading("staff", staff=StaffCardIdentity("M0001", "lobby_manager", 1)))
     bridge.eventOccurred.emit(DeviceEvent("card_identified", reading, {}))
     screen = app.nav.current_screen
     assert isinstance(screen, StaffLoginScreen) and screen.mode is Mode.ASSISTED
-    assert f.auth.card_staff_id() == "M001"
+    assert f.auth.card_staff_id() == "M0001"
     # A card whose challenge-response failed is rejected (and audited), not remembered.
     bridge.eventOccurred.emit(DeviceEvent("card_identified",
                                           Completion.failure(Outcome.USER_ERROR, "PCS-050"), {}))
@@ -288,14 +288,14 @@ def test_runner_verifier_runs_the_challenge_on_the_reader_thread() -> None:
             self.threads.append(threading.current_thread().name)
             if self.fail:
                 return Completion.failure(Outcome.USER_ERROR, "PCS-050")
-            return Completion.success(StaffCardIdentity("T001", "technician", 1))
+            return Completion.success(StaffCardIdentity("T0042", "technician", 1))
 
     reader = Reader()
     runner = DeviceRunner(reader)
     runner.start()
     try:
         verifier = RunnerStaffVerifier(runner, timeout_s=3)
-        assert verifier.verify_staff_card().value == "T001"
+        assert verifier.verify_staff_card().value == "T0042"
         reader.fail = True
         assert verifier.verify_staff_card().error_code == "PCS-050"
         assert reader.threads == ["device-smartcard", "device-smartcard"]

@@ -105,7 +105,7 @@ class AssistedScreen(Screen):
         self.tour = bool(params.get("tour"))
         f = self.feature
         if self.tour and f is not None:
-            f.show_preview("assisted", "M001", "manager")
+            f.show_preview("assisted", "M0001", "manager")
             self.show_rows("dead_letters", TOUR_ROWS)
             self.result.setText("✔ " + tr("staff.done_extend", minutes=EXTEND_STEP_S // 60))
             self.table.selectRow(0)

@@ -215,7 +215,7 @@ class DiagnosticsScreen(Screen):
             self.app.nav.replace("staff_login", mode=str(Mode.DIAGNOSTICS))
             return
         if self.tour and f is not None:
-            f.show_preview("diagnostics", "T001", "technician")
+            f.show_preview("diagnostics", "T0042", "technician")
         if self.nav_list.count() == 0:
             self.nav_list.addItems(["" for _ in SECTIONS])
         self.checks = discover()

@@ -118,7 +118,7 @@ class StaffLoginScreen(Screen):
 
     def _card_id(self) -> str | None:
         if self.tour:
-            return "M001" if self.mode is Mode.ASSISTED else None
+            return "M0001" if self.mode is Mode.ASSISTED else None
         feature = feature_of(self.app)
         return feature.auth.card_staff_id() if feature is not None else None
 

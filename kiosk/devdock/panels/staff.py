@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kiosk.app import KioskApp
 
 TITLE_KEY = "staff.devdock_title"
-DEMO_CARDS = ("M001", "M002", "T001")
+DEMO_CARDS = ("M0001", "M0002", "T0042")
 
 
 def build_panel(app: KioskApp) -> QtWidgets.QWidget | None:
