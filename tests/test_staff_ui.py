@@ -301,3 +301,27 @@ def test_runner_verifier_runs_the_challenge_on_the_reader_thread() -> None:
         assert reader.threads == ["device-smartcard", "device-smartcard"]
     finally:
         runner.stop()
+
+
+def test_queue_lists_and_redrive_once_the_queue_is_wired(make_app: Any, tmp_data_env: Path, qtbot: QtBot) -> None:
+    from tests.test_staff_queue_adapter import QueueLike
+
+    app = make_app()
+    f = feature(app)
+    f.card_result(Completion.success("M0001"))
+    type_pin(app.nav.current_screen, MANAGER_PIN)
+    submit(app.nav.current_screen, qtbot)
+    panel = app.nav.current_screen
+    panel.buttons["dead_letters"].click()
+    assert "STF-010" in panel.result.text()  # not wired yet
+    queue = QueueLike()
+    app.offline_queue = queue
+    panel.buttons["dead_letters"].click()
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 2).text() == "李**"
+    assert "13912345678" not in panel.table.item(0, 5).text()
+    panel.table.selectRow(0)
+    panel.redrive_button.click()
+    panel.dialog._preset_buttons[0].click()
+    panel.dialog.confirm.click()
+    assert queue.redriven == ["u-2"] and "重新提交" in panel.result.text()
+    assert audit_actions(tmp_data_env)[-1] == "assist.redrive"

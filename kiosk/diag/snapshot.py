@@ -83,9 +83,14 @@ def queue_status(ctx: CheckContext) -> dict[str, Any]:
     queue = ctx.services.get("queue")
     if queue is None:
         return {"available": False}
-    status = getattr(queue, "status", None)
+    inner = queue if callable(getattr(queue, "stats", None)) else getattr(queue, "queue", queue)
+    stats = getattr(inner, "stats", None)
+    status = getattr(inner, "status", None)
     try:
-        value = status() if callable(status) else status
+        value = stats() if callable(stats) else (status() if callable(status) else status)
+        as_dict = getattr(value, "as_dict", None)
+        if callable(as_dict):
+            value = as_dict()
     except Exception as e:  # a broken queue must not stop the bundle
         return {"available": False, "error": f"{type(e).__name__}: {e}"}
     return {"available": True, "status": value}

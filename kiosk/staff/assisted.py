@@ -196,13 +196,22 @@ class AssistedService:
     def __init__(self, auth: StaffAuth, service_state: ServiceStateStore, *,
                  citizen: Callable[[], CitizenSessionPort | None] = lambda: None,
                  queue: QueuePort | None = None, receipts: ReceiptPort | None = None,
-                 max_extension_s: int = 600) -> None:
+                 max_extension_s: int = 600,
+                 queue_provider: Callable[[], QueuePort | None] | None = None) -> None:
         self.auth = auth
         self.service_state = service_state
         self._citizen = citizen
-        self.queue = queue
+        self._queue = queue
+        # The queue may be wired after start-up (the composition root sets it later).
+        self._queue_provider = queue_provider
         self.receipts = receipts
         self.max_extension_s = max_extension_s
+
+    @property
+    def queue(self) -> QueuePort | None:
+        if self._queue is not None:
+            return self._queue
+        return self._queue_provider() if self._queue_provider is not None else None
 
     # -- the gate every action passes -------------------------------------------------------
     def _gate(self, action: Action, reason: str | None,
@@ -286,9 +295,10 @@ class AssistedService:
         session, refused, _ = self._gate(action, None)
         if refused is not None or session is None:
             return refused or self._fail(action, Refusal.NO_SESSION, "staff.err_no_session")
-        if self.queue is None:
+        queue = self.queue
+        if queue is None:
             return self._done(session, action, None, ok=False, why="not_wired")
-        entries = self.queue.pending() if action is Action.VIEW_QUEUE else self.queue.dead_letters()
+        entries = queue.pending() if action is Action.VIEW_QUEUE else queue.dead_letters()
         masked = [mask_entry(e) for e in entries]
         # Viewing (masked) personal data is an access: audited with the count, not the content.
         return self._done(session, action, None, data=masked, count=len(masked))
@@ -298,9 +308,10 @@ class AssistedService:
         session, refused, clean = self._gate(action, reason, application=application_id)
         if refused is not None or session is None or clean is None:
             return refused or self._fail(action, Refusal.REASON_REQUIRED, "staff.err_reason")
-        if self.queue is None:
+        queue = self.queue
+        if queue is None:
             return self._done(session, action, clean, ok=False, application=application_id, why="not_wired")
-        result = self.queue.redrive(application_id, session.staff_id, clean)
+        result = queue.redrive(application_id, session.staff_id, clean)
         return self._done(session, action, clean, ok=result.ok, application=application_id,
                           error_code=result.error_code)
 

@@ -125,7 +125,8 @@ class StaffFeature(QObject):
             self.service_state = ServiceStateStore(cfg.data_path(Path(SERVICE_STATE_FILE)))
         self.citizen = AppCitizenPort(app)
         self.assisted = AssistedService(self.auth, self.service_state, citizen=lambda: self.citizen,
-                                        max_extension_s=cfg.staff.max_timeout_extension_s)
+                                        max_extension_s=cfg.staff.max_timeout_extension_s,
+                                        queue_provider=self._queue_port)
         self.card_verifier: StaffCardVerifier | None = None
         self.preview: tuple[str, str, str] | None = None
 
@@ -162,6 +163,17 @@ class StaffFeature(QObject):
         self._timer.start(1000)
         if self.service_state.state.paused:
             QTimer.singleShot(0, lambda: self._on_service_state(self.service_state.state))
+
+    def _queue_port(self) -> Any:
+        """The offline queue once the composition root has wired it (``app.offline_queue``: the
+        queue itself, or a bridge holding it as ``.queue``)."""
+        queue = getattr(self.app, "offline_queue", None)
+        queue = queue if callable(getattr(queue, "items", None)) else getattr(queue, "queue", None)
+        if queue is None or not callable(getattr(queue, "items", None)):
+            return None
+        from kiosk.staff.queue_adapter import OfflineQueueAdapter
+
+        return OfflineQueueAdapter(queue)
 
     # -- entry points -----------------------------------------------------------------------
     def open_login(self, mode: Mode) -> None:
