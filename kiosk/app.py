@@ -429,6 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lc = config.logging
     log_file = setup_logging(config.path(config.paths.log_dir), lc.level, lc.max_bytes,
                              lc.backup_count, lc.also_stderr)
+    from kiosk import audit
+
+    audit.configure(config.path(config.paths.log_dir) / audit.AUDIT_FILE_NAME)
     configure_input_method(config)
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("gov-kiosk")

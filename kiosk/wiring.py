@@ -53,10 +53,18 @@ def _a4(config: KioskConfig) -> WiredDevice | None:
     return None if printer is None else WiredDevice("a4", start_a4_runner(printer))
 
 
+def _smartcard(config: KioskConfig) -> WiredDevice | None:
+    from kiosk.devices.smartcard.factory import create_card_reader, start_card_runner
+
+    reader, virtual_cards = create_card_reader(config)
+    return None if reader is None else WiredDevice("smartcard", start_card_runner(reader), virtual_cards)
+
+
 DEVICE_BUILDERS: list[tuple[str, Callable[[KioskConfig], WiredDevice | None]]] = [
     ("idcard", _idcard),
     ("printer", _printer),
     ("a4", _a4),
+    ("smartcard", _smartcard),
 ]
 
 

@@ -44,3 +44,21 @@ def test_close_stops_device_threads(make_app: AppFactory, qtbot: QtBot) -> None:
     runner = app.devices["idcard"].runner
     app.close()
     assert not runner.running
+
+
+def test_demo_wires_the_card_reader_on_the_real_pcsc_stack(make_app: AppFactory, qtbot: QtBot) -> None:
+    import shutil
+
+    import pytest
+
+    if shutil.which("pcscd") is None and not __import__("os").path.exists("/usr/sbin/pcscd"):
+        pytest.skip("pcscd is not installed")
+    app = make_app()
+    app.start_devices(only={"smartcard"})
+    qtbot.waitUntil(lambda: "smartcard" in app.devices, timeout=15_000)
+    qtbot.waitUntil(lambda: app.devices["smartcard"].runner.device.status.state is DeviceState.ONLINE,
+                    timeout=15_000)
+    events: list[DeviceEvent] = []
+    app.devices["smartcard"].eventOccurred.connect(events.append)
+    app.simulators["smartcard"].insert("ssc_gen2")
+    qtbot.waitUntil(lambda: any(e.kind == "card_identified" for e in events), timeout=10_000)

@@ -31,11 +31,10 @@ class DiagContext:
     def config(self) -> KioskConfig:
         if self._config is None:
             self._config = load_config(self.args.profile, self.args.config)
-            # Every audited command writes to the audit log of the configuration it runs with.
             from kiosk import audit
 
-            cfg = self._config
-            audit.configure(cfg.path(cfg.paths.log_dir) / audit.AUDIT_FILE_NAME)
+            # Technician actions are audited next to the app's own entries.
+            audit.configure(self._config.path(self._config.paths.log_dir) / audit.AUDIT_FILE_NAME)
         return self._config
 
     def emit(self, data: Any, text: str) -> None:

@@ -53,6 +53,10 @@ class VirtualCardController:
         with self._lock:
             self._remove_locked()
 
+    def stop(self) -> None:
+        """Shutting the kiosk down takes the virtual card out (closes its vpcd connection)."""
+        self.remove()
+
     def _remove_locked(self) -> None:
         if self._link is not None:
             self._link.close()
