@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.devices.base import Completion
@@ -325,3 +326,36 @@ def test_queue_lists_and_redrive_once_the_queue_is_wired(make_app: Any, tmp_data
     panel.dialog.confirm.click()
     assert queue.redriven == ["u-2"] and "重新提交" in panel.result.text()
     assert audit_actions(tmp_data_env)[-1] == "assist.redrive"
+
+
+def test_virtual_staff_card_on_the_real_pcsc_stack_logs_a_manager_in(make_app: Any, tmp_data_env: Path,
+                                                                     qtbot: QtBot) -> None:
+    """End to end: the demo's virtual staff card in vpcd → pcscd → the card reader's challenge-
+    response → the manager login → PIN → assisted mode. A forged card is refused."""
+    import os
+    import shutil
+
+    from kiosk.devices.base import DeviceState
+
+    if shutil.which("pcscd") is None and not os.path.exists("/usr/sbin/pcscd"):
+        pytest.skip("pcscd is not installed")
+    app = make_app()
+    app.start_devices(only={"smartcard"})
+    qtbot.waitUntil(lambda: "smartcard" in app.devices, timeout=15_000)
+    qtbot.waitUntil(lambda: app.devices["smartcard"].runner.device.status.state is DeviceState.ONLINE,
+                    timeout=15_000)
+    cards = app.simulators["smartcard"]
+    try:
+        cards.insert("staff_forged")
+        qtbot.waitUntil(lambda: "staff.card_rejected" in audit_actions(tmp_data_env), timeout=10_000)
+        assert app.nav.current_route == "home"
+        cards.remove()
+        cards.insert("staff_manager")
+        qtbot.waitUntil(lambda: app.nav.current_route == "staff_login", timeout=10_000)
+        screen = app.nav.current_screen
+        assert screen.mode is Mode.ASSISTED and "M0001" in screen.card_status.text()
+        type_pin(screen, MANAGER_PIN)
+        submit(screen, qtbot)
+        assert app.nav.current_route == "assisted" and feature(app).banner.isVisible()
+    finally:
+        cards.remove()
