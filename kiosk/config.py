@@ -191,8 +191,63 @@ class SmartCardConfig(Section):
 
 
 class CameraConfig(Section):
+    """One camera (the document camera 高拍仪, or the face camera); see kiosk/devices/camera."""
+
     mode: DeviceMode = "simulator"
+    # V4L2 index ("0") or device path (/dev/video2). Simulator: replay_path, if set, is played
+    # (a folder of images, one image or a video file), else synthetic scenes are drawn.
     device: str = "0"
+    replay_path: str = ""
+    fourcc: str = Field(default="MJPG", min_length=4, max_length=4)  # MJPEG: 1080p30 over USB 2
+    width: int = Field(default=1920, ge=160)
+    height: int = Field(default=1080, ge=120)
+    fps: int = Field(default=30, ge=1, le=120)
+    # Full-resolution still for the capture (a 5 MP 高拍仪: 2592 × 1944); 0 = the preview size.
+    # Unconfirmed per model: the driver falls back to the preview frame if the switch fails.
+    still_width: int = Field(default=0, ge=0)
+    still_height: int = Field(default=0, ge=0)
+    # The UI gets at most this many preview frames a second, scaled to this width.
+    preview_max_fps: float = Field(default=15.0, gt=0, le=60)
+    # Page detection + focus run on at most this many frames a second (the rest are read and
+    # dropped, so the newest frame is always analysed); stable_frames counts analysed frames.
+    analysis_max_fps: float = Field(default=15.0, gt=0, le=120)
+    preview_width: int = Field(default=960, ge=160)
+    # Document output: JPEG quality and the long side of the flattened page (2000 px ≈ A4 at 170 dpi).
+    jpeg_quality: int = Field(default=85, ge=30, le=100)
+    output_max_long_side: int = Field(default=2000, ge=320)
+    # Page detection (see pipeline.DetectParams for why 0.08 and not 25% on a fixed 高拍仪).
+    detect_height: int = Field(default=500, ge=200)
+    min_area_ratio: float = Field(default=0.08, gt=0, lt=1)
+    card_min_area_ratio: float = Field(default=0.012, gt=0, lt=1)
+    # Auto-capture: the page's corners move less than stable_tolerance_px (at 1080p, scaled with
+    # the frame height) for stable_frames analysed frames in a row (8 at 15/s ≈ 0.5 s), and the
+    # page is sharp enough.
+    auto_capture: bool = True
+    stable_frames: int = Field(default=8, ge=1, le=120)
+    stable_tolerance_px: float = Field(default=6.0, gt=0)
+    # Variance of the Laplacian at half size inside the page; calibrated on the simulator
+    # (sharp pages 650-3000, defocused 25-150). Unconfirmed for a real lens: tune per model.
+    sharpness_threshold: float = Field(default=300.0, ge=0)
+    # Face camera: quality gates and the liveness challenge.
+    face_min_width_ratio: float = Field(default=0.18, gt=0, lt=1)  # face width / frame width
+    face_max_width_ratio: float = Field(default=0.75, gt=0, le=1)
+    face_max_centre_offset: float = Field(default=0.25, gt=0, le=1)  # of the frame size
+    face_min_brightness: float = Field(default=60.0, ge=0, le=255)  # mean grey of the face box
+    face_max_brightness: float = Field(default=215.0, ge=0, le=255)
+    face_sharpness_threshold: float = Field(default=80.0, ge=0)  # sharp ≈ 1500+, defocused ≈ 30
+    # blink: eyes open → closed → open; turn: a profile view between frontal views; random: either.
+    liveness_challenge: Literal["blink", "turn", "random", "none"] = "blink"
+    challenge_timeout_s: float = Field(default=15.0, gt=0)
+    face_quality_frames: int = Field(default=5, ge=1)  # good frames in a row before the challenge
+
+
+class FaceCameraConfig(CameraConfig):
+    """The face camera: the same settings, other defaults (a 720p camera at eye height)."""
+
+    device: str = "1"
+    width: int = Field(default=1280, ge=160)
+    height: int = Field(default=720, ge=120)
+    auto_capture: bool = False
 
 
 class DevicesConfig(Section):
@@ -201,7 +256,7 @@ class DevicesConfig(Section):
     a4: A4PrinterConfig = A4PrinterConfig()
     smartcard: SmartCardConfig = SmartCardConfig()
     doc_camera: CameraConfig = CameraConfig()
-    face_camera: CameraConfig = CameraConfig(device="1")
+    face_camera: FaceCameraConfig = FaceCameraConfig()
 
 
 class PlatformConfig(Section):
