@@ -51,6 +51,9 @@ def tour_results() -> dict[str, CheckResult]:
         "a4_status": ok(tr("diag.sum_a4_ready")),
         "idcard_sam": ok(tr("diag.sum_idcard_sam", sam="05010000202401010000000012345678")),
         "idcard_read": ok(tr("diag.sum_idcard_read_ok", ms=812)),
+        "doc_camera_focus": ok(tr("diag.sum_camera_sharp", sharpness=1284.0, threshold=300.0)),
+        "face_camera": ok(tr("diag.sum_face_camera_ok", faces=0, sharpness=1650.2)),
+        "card_reader": ok(tr("diag.sum_card_reader_empty", reader="ACS ACR39U 00 00")),
         "receipt_status": CheckResult(False, tr("diag.sum_tour_paper_low"), error_code="PRN-010", duration_ms=85.0),
     }
 
