@@ -60,11 +60,35 @@ def _smartcard(config: KioskConfig) -> WiredDevice | None:
     return None if reader is None else WiredDevice("smartcard", start_card_runner(reader), virtual_cards)
 
 
+def _doc_camera(config: KioskConfig) -> WiredDevice | None:
+    from kiosk.devices.camera import create_document_camera, make_runner
+
+    if config.devices.doc_camera.mode == "disabled":
+        return None
+    camera, sim = create_document_camera(config.devices.doc_camera)
+    runner = make_runner(camera)
+    runner.start()
+    return WiredDevice("doc_camera", runner, sim)
+
+
+def _face_camera(config: KioskConfig) -> WiredDevice | None:
+    from kiosk.devices.camera import create_face_camera, make_runner
+
+    if config.devices.face_camera.mode == "disabled":
+        return None
+    camera, sim = create_face_camera(config.devices.face_camera)
+    runner = make_runner(camera)
+    runner.start()
+    return WiredDevice("face_camera", runner, sim)
+
+
 DEVICE_BUILDERS: list[tuple[str, Callable[[KioskConfig], WiredDevice | None]]] = [
     ("idcard", _idcard),
     ("printer", _printer),
     ("a4", _a4),
     ("smartcard", _smartcard),
+    ("doc_camera", _doc_camera),
+    ("face_camera", _face_camera),
 ]
 
 

@@ -62,3 +62,15 @@ def test_demo_wires_the_card_reader_on_the_real_pcsc_stack(make_app: AppFactory,
     app.devices["smartcard"].eventOccurred.connect(events.append)
     app.simulators["smartcard"].insert("ssc_gen2")
     qtbot.waitUntil(lambda: any(e.kind == "card_identified" for e in events), timeout=10_000)
+
+
+def test_demo_wires_both_cameras_without_qt5_env_leaking(make_app: AppFactory, qtbot: QtBot) -> None:
+    import os
+
+    app = make_app()
+    app.start_devices(only={"doc_camera", "face_camera"})
+    qtbot.waitUntil(lambda: {"doc_camera", "face_camera"} <= set(app.devices), timeout=15_000)
+    qtbot.waitUntil(lambda: app.devices["doc_camera"].runner.device.status.state is DeviceState.ONLINE,
+                    timeout=15_000)
+    assert "cv2" not in os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH", "")
+    assert "cv2" not in os.environ.get("QT_QPA_FONTDIR", "")

@@ -19,7 +19,10 @@ The preview widget lives in :mod:`.preview_widget` (Qt; not imported here).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import cv2
 
 from kiosk.config import CameraConfig
 from kiosk.devices.camera import codes as codes  # registers CAM-… error codes
@@ -29,6 +32,12 @@ from kiosk.devices.camera.face import FaceCapture
 from kiosk.devices.camera.simulator import DocumentSimulator, FaceSimulator
 from kiosk.devices.camera.sources import FrameSource, OpenCVCamera, ReplaySource
 from kiosk.devices.runner import DeviceRunner
+
+# The opencv-python wheel points Qt at its own bundled Qt 5 plugins and fonts when cv2 is
+# imported; the kiosk's Qt 6 must keep finding its own platform plugins and the system CJK fonts.
+for _name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
+    if os.path.dirname(cv2.__file__) in os.environ.get(_name, ""):
+        del os.environ[_name]
 
 __all__ = [
     "DocumentCamera", "DocumentCapture", "DocumentSimulator", "FaceCamera", "FaceCapture", "FaceSimulator",
