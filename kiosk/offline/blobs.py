@@ -1,0 +1,107 @@
+"""Content-addressed blob store: ``<root>/<sha[:2]>/<sha>``, written crash-safely.
+
+A blob is written to ``<root>/tmp/``, fsynced, renamed into place and the directory fsynced, so
+after a power cut a name either holds its complete content or does not exist. Names are the
+SHA-256 of the content, so a read verifies itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BlobCorrupt(Exception):
+    """A blob is missing or its content does not hash to its name."""
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        if not _SHA.match(sha256):
+            raise ValueError("not a sha256 name")
+        return self.root / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` durably; return its SHA-256 (the name)."""
+        sha = hashlib.sha256(data).hexdigest()
+        final = self.path(sha)
+        if final.exists():
+            return sha
+        shard = final.parent
+        new_shard = not shard.exists()
+        shard.mkdir(exist_ok=True)
+        if new_shard:
+            fsync_dir(self.root)
+        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(tmp, final)
+        fsync_dir(shard)
+        return sha
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            data = self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise BlobCorrupt(f"blob {sha256[:12]}… missing") from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise BlobCorrupt(f"blob {sha256[:12]}… corrupt")
+        return data
+
+    def delete(self, sha256: str) -> None:
+        p = self.path(sha256)
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            return
+        fsync_dir(p.parent)
+
+    def names(self) -> Iterator[str]:
+        for shard in self.root.iterdir():
+            if shard.is_dir() and len(shard.name) == 2:
+                for f in shard.iterdir():
+                    if _SHA.match(f.name):
+                        yield f.name
+
+    def clear_tmp(self) -> int:
+        n = 0
+        for f in self.tmp.iterdir():
+            f.unlink(missing_ok=True)
+            n += 1
+        return n
+
+    def usage_bytes(self) -> int:
+        total = 0
+        for dirpath, _dirs, files in os.walk(self.root):
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(dirpath, name)).st_size
+                except FileNotFoundError:
+                    pass
+        return total
