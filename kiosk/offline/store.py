@@ -440,7 +440,7 @@ class OfflineQueue:
                 item.state = State.DEAD
                 item.dead_at = now
                 outcome = "dead"
-            code = failure.error_code if failure.transient or not expired else codes.EXPIRED.code
+            code = codes.EXPIRED.code if failure.transient and expired else failure.error_code
             item.lease_expires_at = None
             item.updated_at = now
             item.last_error_code = code
