@@ -6,7 +6,7 @@ Tests schedule faults per request (matched by method and path prefix), each cons
 - ``reset_after``: the platform processes the request, then the kiosk's connection is reset.
 - ``timeout``: the platform processes the request; the answer is withheld for ``delay_s``.
 - ``slow``: the answer is trickled out over ``delay_s``.
-- ``http_5xx`` / ``http_429``: the proxy answers itself (5xx status, or 429 + Retry-After).
+- ``http_status`` / ``http_429``: the proxy answers itself (``status``, or 429 + Retry-After).
 - ``garbage``: the platform processes it; the kiosk gets 200 with a body of random bytes.
 - ``bad_signature``: the platform processes it; the ``signature`` field of the answer is altered.
 
@@ -166,7 +166,7 @@ class FaultProxy:
                 if rule is not None and mode == "reset_before":
                     _reset(client)
                     return
-                if rule is not None and mode in ("http_5xx", "http_429"):
+                if rule is not None and mode in ("http_status", "http_429"):
                     status = 429 if mode == "http_429" else rule.status
                     body = json.dumps({"error": {"code": "INJECTED", "message": mode}}).encode()
                     extra = f"Retry-After: {rule.retry_after_s}\r\n" if status == 429 else ""

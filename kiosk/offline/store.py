@@ -386,12 +386,13 @@ class OfflineQueue:
     def read_blob(self, sha256: str) -> bytes:
         return self._store.get(sha256)
 
-    def _finish_attempt(self, s: Session, claim: Claim, outcome: str, error_code: str | None,
-                        detail: str | None, delay: float | None, retry_after: float | None
-                        ) -> None:
+    def _finish_attempt(self, s: Session, claim: Claim, now: float, outcome: str,
+                        error_code: str | None, detail: str | None, delay: float | None,
+                        retry_after: float | None) -> None:
         attempt = s.get(Attempt, claim.attempt_id)
         if attempt is not None:
-            attempt.finished_at = self.clock()
+            # The same instant next_attempt_at is counted from.
+            attempt.finished_at = now
             attempt.outcome = outcome
             attempt.error_code = error_code
             attempt.detail = (detail or "")[:300] or None
@@ -416,7 +417,7 @@ class OfflineQueue:
             item.lease_expires_at = None
             item.last_error_code = None
             item.last_error = None
-            self._finish_attempt(s, claim, "delivered", None, None, None, None)
+            self._finish_attempt(s, claim, now, "delivered", None, None, None, None)
             s.commit()
         self.purge(claim.id)
 
@@ -445,7 +446,7 @@ class OfflineQueue:
             item.updated_at = now
             item.last_error_code = code
             item.last_error = failure.detail[:300]
-            self._finish_attempt(s, claim, outcome, code, failure.detail, delay,
+            self._finish_attempt(s, claim, now, outcome, code, failure.detail, delay,
                                  failure.retry_after_s)
             s.commit()
         self._changed()
