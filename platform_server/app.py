@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from kiosk.platform import crypto
 from platform_server import demo_data
@@ -168,7 +169,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield session
 
     async def raw_body(request: Request) -> bytes:
-        return await request.body()
+        try:
+            return await request.body()
+        except ClientDisconnect:  # the kiosk went away mid-request (crash tests do this)
+            raise ApiError(400, "CLIENT_DISCONNECTED", "client disconnected") from None
 
     def terminal(request: Request, body: bytes = Depends(raw_body),
                  session: Session = Depends(db)) -> str:

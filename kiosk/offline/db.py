@@ -15,8 +15,15 @@ HEAD_REVISION = "0002"
 
 
 def make_engine(path: Path) -> Engine:
+    # isolation_level=None + an explicit BEGIN: the sqlite3 driver otherwise commits DDL on its
+    # own, so a crash mid-migration left half a schema (found by the SIGKILL crash test).
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False,
-                                                              "timeout": 30})
+                                                              "timeout": 30,
+                                                              "isolation_level": None})
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
 
     @event.listens_for(engine, "connect")
     def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
