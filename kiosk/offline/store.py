@@ -495,6 +495,16 @@ class OfflineQueue:
         self._changed()
         return True
 
+    def force_due(self) -> int:
+        """Staff 'sync now': items waiting out a backoff become due immediately."""
+        now = self.clock()
+        with self._write, self._session() as s:
+            items = list(s.scalars(select(Item).where(Item.state == State.RETRY)))
+            for item in items:
+                item.next_attempt_at = now
+            s.commit()
+        return len(items)
+
     def prune_tombstones(self) -> int:
         cutoff = self.clock() - self.tombstone_retention_s
         with self._write, self._session() as s:
