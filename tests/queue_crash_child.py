@@ -75,7 +75,7 @@ def warm_up(cfg: dict[str, str]) -> None:
                                    [Attachment("a", "b", b"x")]))
         claim = q.claim_next()
         assert claim is not None
-        q.read_blob(claim.manifest_sha256)
+        q.read_blob(claim.attachments[0][1])
         q.record_delivered(claim, "C", {}, "s")
         q.stats()
         q.close()

@@ -71,7 +71,7 @@ def test_idempotent_submission(tmp_path: Path, platform: PlatformHandle,
         r = q.enqueue(application(7))
         claim = q.claim_next()
         assert claim is not None
-        manifest = q.read_blob(claim.manifest_sha256)
+        manifest = claim.manifest
     first = client.submit_application(str(r.application_id), manifest)
     replay = client.submit_application(str(r.application_id), manifest)
     assert first.ok and replay.ok

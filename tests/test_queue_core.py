@@ -100,7 +100,7 @@ def test_missing_payload_goes_to_dead_letters_not_lost(tmp_path: Path,
                                                        platform: PlatformHandle) -> None:
     q = make_queue(tmp_path, platform)
     q.open()
-    r = q.enqueue(application(1))
+    r = q.enqueue(application(1, attachment_bytes=100))
     sha = q.file_names()[0]
     q.close()
     q._store.path(sha).unlink()

@@ -131,7 +131,7 @@ def test_faults_on_submission(kiosk: Kiosk, platform: PlatformHandle, proxy: Fau
 def test_server_errors_5xx(kiosk: Kiosk, platform: PlatformHandle, proxy: FaultProxy) -> None:
     ids = enqueue(kiosk)
     proxy.add(FaultRule("http_status", "POST", SUBMIT, count=4, status=503))
-    proxy.add(FaultRule("http_status", "GET", UPLOAD, count=1, status=500))
+    proxy.add(FaultRule("http_status", "PUT", UPLOAD, count=1, status=500))
     ids += enqueue(kiosk, 1, attachment_bytes=100_000)
     drain(kiosk.worker)
     assert_exactly_once(kiosk, platform, ids)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -45,7 +45,10 @@ class Item(Base):
     item_id: Mapped[str] = mapped_column(String(128))
     catalogue_version: Mapped[str] = mapped_column(String(64))
     display: Mapped[dict[str, str]] = mapped_column(JSON)  # masked values only
-    manifest_sha256: Mapped[str] = mapped_column(String(64))  # = payload hash, blob name
+    manifest_sha256: Mapped[str] = mapped_column(String(64))  # = payload hash
+    # The sealed manifest (envelope + masked routing), a few KB: kept in the row so one commit
+    # makes it durable; cleared on purge. Attachments are files.
+    manifest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
@@ -68,14 +71,14 @@ class Item(Base):
 
 
 class ItemFile(Base):
-    """A blob of an item: the manifest or an encrypted attachment, named by its SHA-256."""
+    """An encrypted attachment blob of an item, named by its SHA-256."""
 
     __tablename__ = "queue_files"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     item_key: Mapped[str] = mapped_column(ForeignKey("queue_items.id", ondelete="CASCADE"),
                                           index=True)
     position: Mapped[int] = mapped_column(Integer)
-    role: Mapped[str] = mapped_column(String(16))  # "manifest" | "attachment"
+    role: Mapped[str] = mapped_column(String(16))  # "attachment"
     name: Mapped[str] = mapped_column(String(128))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)

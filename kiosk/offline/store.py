@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk import privacy
@@ -87,6 +87,7 @@ class Claim:
 
     id: str
     manifest_sha256: str
+    manifest: bytes
     attachments: list[tuple[str, str, int]]  # (name, sha256, size)
     attempt_number: int
     attempt_id: int
@@ -169,7 +170,7 @@ class OfflineQueue:
         self.files_dir = files_dir
         self._lock_fd: int | None = None
         self._write = threading.RLock()
-        self._listeners: list[Callable[[QueueStats], None]] = []
+        self._listeners: list[Callable[[], None]] = []
         self._blob_bytes = 0
         self.blobs: BlobStore | None = None
         self.engine: Any = None
@@ -217,6 +218,8 @@ class OfflineQueue:
         return self.recovery
 
     def close(self) -> None:
+        if self.blobs is not None:
+            self.blobs.close()
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None
@@ -232,15 +235,14 @@ class OfflineQueue:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add_listener(self, listener: Callable[[QueueStats], None]) -> None:
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """``listener()`` is called after every change, on the thread that made it; it must be
+        cheap (the sync worker just marks its stats dirty and computes them on its thread)."""
         self._listeners.append(listener)
 
     def _changed(self) -> None:
-        if not self._listeners:
-            return
-        stats = self.stats()
         for listener in list(self._listeners):
-            listener(stats)
+            listener()
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -308,8 +310,10 @@ class OfflineQueue:
         applicant = dict(app.applicant)
         payload = crypto.canonical_json({
             "applicant": applicant, "answers": app.answers, "item_title": app.item_title,
-            "attachments": [{"name": a.name, "mime": a.mime, "size": len(a.data),
-                             "sha256": crypto.sha256_hex(a.data)} for a in app.attachments]})
+            # No plaintext hashes: GCM authenticates each attachment, and a hash of a photo would
+            # let anyone holding the photo confirm it is in the queue.
+            "attachments": [{"name": a.name, "mime": a.mime, "size": len(a.data)}
+                            for a in app.attachments]})
         incoming = len(payload) * 2 + sum(len(a.data) + 64 for a in app.attachments)
         if self.disk_bytes() + incoming > self.disk_budget_bytes or (
                 self.min_free_bytes and
@@ -337,21 +341,21 @@ class OfflineQueue:
                         "applicant_masked": {"name": display["name"],
                                              "id_number": display["id_number"]}},
             "envelope": sealed.envelope, "attachments": refs})
-        manifest_sha = store.put(manifest)
-        self._blob_bytes += len(manifest)
+        manifest_sha = crypto.sha256_hex(manifest)
         size = len(manifest) + sum(int(r["size"]) for r in refs)
-        item = Item(id=application_id, kind="application", state=State.QUEUED,
-                    item_id=app.item_id, catalogue_version=app.catalogue_version,
-                    display=display, manifest_sha256=manifest_sha, size_bytes=size,
-                    created_at=now, updated_at=now, next_attempt_at=now, attempts=0,
-                    redrives=0)
-        item.files = [ItemFile(position=0, role="manifest", name="manifest", sha256=manifest_sha,
-                               size=len(manifest))]
-        item.files += [ItemFile(position=i + 1, role="attachment", name=str(r["name"]),
-                                sha256=str(r["sha256"]), size=int(r["size"]))
-                       for i, r in enumerate(refs)]
+        # Core inserts (not the ORM unit of work): this is the citizen-facing hot path.
         with self._write, self._session() as s:
-            s.add(item)
+            s.execute(insert(Item), [{
+                "id": application_id, "kind": "application", "state": State.QUEUED,
+                "item_id": app.item_id, "catalogue_version": app.catalogue_version,
+                "display": display, "manifest_sha256": manifest_sha, "manifest": manifest,
+                "size_bytes": size, "created_at": now, "updated_at": now,
+                "next_attempt_at": now, "attempts": 0, "redrives": 0}])
+            if refs:
+                s.execute(insert(ItemFile), [
+                    {"item_key": application_id, "position": i, "role": "attachment",
+                     "name": str(r["name"]), "sha256": str(r["sha256"]), "size": int(r["size"])}
+                    for i, r in enumerate(refs)])
             s.commit()
         self._changed()
         return EnqueueResult(True, application_id)
@@ -377,14 +381,14 @@ class OfflineQueue:
             attempt = Attempt(item_key=item.id, number=item.attempts, started_at=now)
             s.add(attempt)
             s.commit()
-            claim = Claim(item.id, item.manifest_sha256,
+            claim = Claim(item.id, item.manifest_sha256, item.manifest or b"",
                           [(f.name, f.sha256, f.size) for f in item.files
                            if f.role == "attachment"], item.attempts, attempt.id, item.created_at)
         self._changed()
         return claim
 
-    def read_blob(self, sha256: str) -> bytes:
-        return self._store.get(sha256)
+    def read_blob(self, sha256: str, verify: bool = True) -> bytes:
+        return self._store.get(sha256, verify)
 
     def _finish_attempt(self, s: Session, claim: Claim, now: float, outcome: str,
                         error_code: str | None, detail: str | None, delay: float | None,
@@ -401,7 +405,9 @@ class OfflineQueue:
 
     def record_delivered(self, claim: Claim, case_number: str, receipt: dict[str, Any],
                          signature: str) -> None:
-        """Keep the verified receipt (state DELIVERED), then purge the payload."""
+        """Keep the verified receipt and purge the payload: SENDING → DELIVERED → PURGED in one
+        transaction (one durable commit), then the blob files go (a crash before that leaves
+        only unreferenced files, which recovery deletes)."""
         now = self.clock()
         with self._write, self._session() as s:
             item = s.get(Item, claim.id)
@@ -418,8 +424,10 @@ class OfflineQueue:
             item.last_error_code = None
             item.last_error = None
             self._finish_attempt(s, claim, now, "delivered", None, None, None, None)
+            shas = self._tombstone(s, item, now)
             s.commit()
-        self.purge(claim.id)
+        self._delete_blobs(shas)
+        self._changed()
 
     def record_failure(self, claim: Claim, failure: Failure) -> float | None:
         """Transient → RETRY after a jittered delay (returned); permanent → dead letter."""
@@ -452,6 +460,26 @@ class OfflineQueue:
         self._changed()
         return delay
 
+    def _tombstone(self, s: Session, item: Item, now: float) -> list[tuple[str, int]]:
+        shas = [(f.sha256, f.size) for f in item.files]
+        item.files.clear()
+        check_transition(item.state, State.PURGED)
+        item.state = State.PURGED
+        item.purged_at = now
+        item.manifest = None
+        return shas
+
+    def _delete_blobs(self, shas: list[tuple[str, int]]) -> None:
+        if not shas:
+            return
+        with self._session() as s:
+            still_used = set(s.scalars(select(ItemFile.sha256).where(
+                ItemFile.sha256.in_([sha for sha, _ in shas]))))
+        for sha, size in shas:
+            if sha not in still_used:
+                self._store.delete(sha)
+                self._blob_bytes = max(0, self._blob_bytes - size)
+
     def purge(self, item_id: str) -> None:
         """Drop the payload of a delivered item, keeping a tombstone (receipt, masked data)."""
         now = self.clock()
@@ -459,18 +487,9 @@ class OfflineQueue:
             item = s.get(Item, item_id)
             if item is None or item.state != State.DELIVERED:
                 return
-            shas = [(f.sha256, f.size) for f in item.files]
-            item.files.clear()
-            check_transition(item.state, State.PURGED)
-            item.state = State.PURGED
-            item.purged_at = now
+            shas = self._tombstone(s, item, now)
             s.commit()
-            still_used = set(s.scalars(select(ItemFile.sha256).where(
-                ItemFile.sha256.in_([sha for sha, _ in shas]))))
-        for sha, size in shas:
-            if sha not in still_used:
-                self._store.delete(sha)
-                self._blob_bytes = max(0, self._blob_bytes - size)
+        self._delete_blobs(shas)
         self._changed()
 
     def redrive(self, item_id: str) -> bool:

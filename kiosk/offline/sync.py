@@ -110,6 +110,7 @@ class SyncWorker:
         self._next_catalogue = 0.0
         self._next_heartbeat = 0.0
         self._last_alarm: bool | None = None
+        self._stats_dirty = False
         self.catalogue_version: str | None = None
         self.catalogue: dict[str, Any] | None = None
         self.last_error: str | None = None
@@ -162,6 +163,8 @@ class SyncWorker:
     def step(self) -> float:
         """One round of work; returns how long to sleep before the next round."""
         now = time.time()
+        if self._stats_dirty:
+            self._emit_stats()
         self._handle_requests()
         if now >= self._next_catalogue:
             self.refresh_catalogue()
@@ -199,15 +202,23 @@ class SyncWorker:
 
     def deliver(self, claim: Claim) -> bool:
         try:
-            blobs = [(sha, self.queue.read_blob(sha)) for _name, sha, _size in claim.attachments]
-            manifest = self.queue.read_blob(claim.manifest_sha256)
+            blobs = [(sha, self.queue.read_blob(sha, verify=False))
+                     for _name, sha, _size in claim.attachments]
+            manifest = claim.manifest
+            if crypto.sha256_hex(manifest) != claim.manifest_sha256:
+                raise BlobCorrupt("manifest does not match its hash")
         except BlobCorrupt as e:
             self._failed(claim, Failure(codes.CORRUPT.code, str(e), transient=False))
             return False
         for sha, blob in blobs:
             up = self.client.upload_attachment(sha, blob, self.schedule.chunk_bytes,
-                                               self._stop.is_set)
+                                               self._stop.is_set,
+                                               ask_first=claim.attempt_number > 1)
             if up.error is not None:
+                if up.error.code == "ATTACHMENT_HASH_MISMATCH":  # the local file is damaged
+                    self._failed(claim, Failure(codes.CORRUPT.code, up.error.describe(),
+                                                transient=False))
+                    return False
                 self._failed(claim, self._failure(up.error))
                 return False
         res = self.client.submit_application(claim.id, manifest)
@@ -260,7 +271,20 @@ class SyncWorker:
             for cb in list(self.listeners.network_state):
                 cb(online)
 
-    def _queue_changed(self, stats: QueueStats) -> None:
+    def _queue_changed(self) -> None:
+        """Called by the queue after any change, on any thread: cheap; the stats are computed
+        on the worker thread (an enqueue from the UI side never waits for them)."""
+        if threading.current_thread() is self._thread or self._thread is None:
+            self._emit_stats()
+        else:
+            self._stats_dirty = True
+            self._wake.set()
+
+    def _emit_stats(self) -> None:
+        self._stats_dirty = False
+        if not (self.listeners.queue_changed or self.listeners.disk_alarm):
+            return
+        stats = self.queue.stats()
         for cb in list(self.listeners.queue_changed):
             cb(stats.depth, stats.oldest_age_s or 0.0)
         if stats.disk_alarm != self._last_alarm:

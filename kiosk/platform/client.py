@@ -260,16 +260,23 @@ class PlatformClient:
                           read_timeout=self.timeouts.upload_s)
 
     def upload_attachment(self, sha256: str, blob: bytes, chunk_bytes: int,
-                          should_stop: Callable[[], bool] = lambda: False) -> Result[int]:
-        """Upload ``blob`` resuming from what the platform already has; returns bytes sent."""
-        st = self.attachment_status(sha256)
-        if st.error is not None:
-            return Result.failure(st.error)
-        state = st.value
-        if state is not None and state.complete:
-            return Result.success(0)
-        offset = state.received if state is not None and state.total == len(blob) else 0
+                          should_stop: Callable[[], bool] = lambda: False,
+                          ask_first: bool = True) -> Result[int]:
+        """Upload ``blob`` resuming from what the platform already has; returns bytes sent.
+
+        ``ask_first=False`` (a first attempt) starts at 0 without asking: if the platform has
+        parts already it answers OFFSET_MISMATCH with its offset and the upload resumes there."""
+        offset = 0
+        if ask_first:
+            st = self.attachment_status(sha256)
+            if st.error is not None:
+                return Result.failure(st.error)
+            state = st.value
+            if state is not None and state.complete:
+                return Result.success(0)
+            offset = state.received if state is not None and state.total == len(blob) else 0
         sent = 0
+        mismatches = 0
         while offset < len(blob):
             if should_stop():
                 return Result.failure(PlatformError(FailureKind.NETWORK, codes.NETWORK.code,
@@ -277,9 +284,12 @@ class PlatformClient:
             part = blob[offset:offset + chunk_bytes]
             r = self.put_attachment_part(sha256, offset, len(blob), part)
             if r.error is not None:
-                if r.error.code == "OFFSET_MISMATCH":
+                if r.error.code == "OFFSET_MISMATCH" and not mismatches:
+                    mismatches += 1
                     st = self.attachment_status(sha256)
                     if st.error is None and st.value is not None:
+                        if st.value.complete:
+                            break
                         offset = st.value.received
                         continue
                 return Result.failure(r.error)
