@@ -89,6 +89,7 @@ def drain(worker: SyncWorker, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if worker.queue.stats().depth == 0:
+            worker.queue.flush_deletes()
             return
         wait = worker.step()
         if wait > 0:

@@ -174,6 +174,8 @@ class OfflineQueue:
         self._blob_bytes = 0
         self.blobs: BlobStore | None = None
         self.engine: Any = None
+        self._relaxed: Any = None
+        self._pending_deletes: list[tuple[str, int]] = []
         self.recovery = RecoveryReport()
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -185,6 +187,7 @@ class OfflineQueue:
             raise FileNotFoundError(str(self.db_path))
         self.blobs = BlobStore(self.files_dir)
         self.engine = make_engine(self.db_path)
+        self._relaxed = self.engine
         self._blob_bytes = self.blobs.usage_bytes()
 
     def lock_held_elsewhere(self) -> bool:
@@ -214,12 +217,18 @@ class OfflineQueue:
         self.blobs = BlobStore(self.files_dir)
         self.engine = make_engine(self.db_path)
         migrate(self.engine)
+        self._relaxed = make_engine(self.db_path, "NORMAL")
         self.recovery = self.recover()
         return self.recovery
 
     def close(self) -> None:
+        if self.engine is not None and self._lock_fd is not None:
+            self.flush_deletes()
         if self.blobs is not None:
             self.blobs.close()
+        if self._relaxed is not None:
+            self._relaxed.dispose()
+            self._relaxed = None
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None
@@ -244,8 +253,8 @@ class OfflineQueue:
         for listener in list(self._listeners):
             listener()
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+    def _session(self, durable: bool = True) -> Session:
+        return Session(self.engine if durable else self._relaxed, expire_on_commit=False)
 
     @property
     def _store(self) -> BlobStore:
@@ -365,7 +374,7 @@ class OfflineQueue:
     def claim_next(self) -> Claim | None:
         """Lease the oldest due item (or one whose lease expired) for a delivery attempt."""
         now = self.clock()
-        with self._write, self._session() as s:
+        with self._write, self._session(durable=False) as s:
             item = s.scalars(select(Item).where(or_(
                 Item.state.in_((State.QUEUED, State.RETRY)) & (Item.next_attempt_at <= now),
                 (Item.state == State.SENDING) & (Item.lease_expires_at < now),
@@ -406,10 +415,10 @@ class OfflineQueue:
     def record_delivered(self, claim: Claim, case_number: str, receipt: dict[str, Any],
                          signature: str) -> None:
         """Keep the verified receipt and purge the payload: SENDING → DELIVERED → PURGED in one
-        transaction (one durable commit), then the blob files go (a crash before that leaves
-        only unreferenced files, which recovery deletes)."""
+        transaction, then the blob files go (a crash before that leaves only unreferenced files,
+        which recovery deletes)."""
         now = self.clock()
-        with self._write, self._session() as s:
+        with self._write, self._session(durable=False) as s:
             item = s.get(Item, claim.id)
             if item is None:
                 return
@@ -426,13 +435,17 @@ class OfflineQueue:
             self._finish_attempt(s, claim, now, "delivered", None, None, None, None)
             shas = self._tombstone(s, item, now)
             s.commit()
-        self._delete_blobs(shas)
+        # The commit above is not fsynced (a repeat after a power cut is answered by the same
+        # receipt); the files go once a durable commit has covered it (flush_deletes).
+        self._pending_deletes.extend(shas)
+        if len(self._pending_deletes) >= 32:
+            self.flush_deletes()
         self._changed()
 
     def record_failure(self, claim: Claim, failure: Failure) -> float | None:
         """Transient → RETRY after a jittered delay (returned); permanent → dead letter."""
         now = self.clock()
-        with self._write, self._session() as s:
+        with self._write, self._session(durable=False) as s:
             item = s.get(Item, claim.id)
             if item is None:
                 return None
@@ -468,6 +481,15 @@ class OfflineQueue:
         item.purged_at = now
         item.manifest = None
         return shas
+
+    def flush_deletes(self) -> None:
+        """Make every relaxed commit durable (one FULL commit fsyncs the whole WAL), then delete
+        the blob files of the items purged since."""
+        if not self._pending_deletes:
+            return
+        shas, self._pending_deletes = self._pending_deletes, []
+        self.set_meta("durable_mark", repr(self.clock()))
+        self._delete_blobs(shas)
 
     def _delete_blobs(self, shas: list[tuple[str, int]]) -> None:
         if not shas:

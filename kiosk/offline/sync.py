@@ -177,6 +177,7 @@ class SyncWorker:
             if claim is not None:
                 self.deliver(claim)
                 return 0.0
+            self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
         stats = self.queue.stats()
         due = [self._next_catalogue, self._next_heartbeat, now + self.schedule.poll_interval_s]
         if stats.next_attempt_at is not None:
@@ -196,6 +197,7 @@ class SyncWorker:
             if claim is None:
                 break
             self.deliver(claim)
+        self.queue.flush_deletes()
         return self.queue.stats()
 
     # -- delivery -------------------------------------------------------------------------------
