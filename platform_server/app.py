@@ -1,6 +1,9 @@
-"""The reference platform: a FastAPI application implementing platform_server/openapi.yaml."""
+"""The reference platform: a FastAPI application implementing platform_server/openapi.yaml.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI must see the dependency aliases
+(``Annotated[..., Depends(...)]``, local to :func:`create_app`) as objects, not strings.
+"""
+
 
 import hashlib
 import json
@@ -9,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from fastapi import Depends, FastAPI, Query, Request, Response
@@ -25,12 +28,31 @@ from starlette.requests import ClientDisconnect
 from kiosk.platform import crypto
 from platform_server import demo_data
 from platform_server.auth import authenticate
-from platform_server.db import (Application, Attachment, Booking, Case, CertificateRow, Hall,
-                                Licence, Person, Slot, Terminal, make_engine, make_sessionmaker)
+from platform_server.db import (
+    Application,
+    Attachment,
+    Booking,
+    Case,
+    CertificateRow,
+    Hall,
+    Licence,
+    Person,
+    Slot,
+    Terminal,
+    make_engine,
+    make_sessionmaker,
+)
 from platform_server.errors import ApiError
 from platform_server.keys import PlatformKeys, load_or_create
-from platform_server.models import (SHA256, BookingRequest, CertificateQuery, FaceVerify,
-                                    Heartbeat, IdQuery, Submission)
+from platform_server.models import (
+    SHA256,
+    BookingRequest,
+    CertificateQuery,
+    FaceVerify,
+    Heartbeat,
+    IdQuery,
+    Submission,
+)
 from platform_server.settings import ServerSettings
 
 CONTRACT_PATH = Path(__file__).with_name("openapi.yaml")
@@ -168,14 +190,17 @@ def create_app(settings: ServerSettings) -> FastAPI:
         with Sessions() as session:
             yield session
 
+    DbSession = Annotated[Session, Depends(db)]
+
     async def raw_body(request: Request) -> bytes:
         try:
             return await request.body()
         except ClientDisconnect:  # the kiosk went away mid-request (crash tests do this)
             raise ApiError(400, "CLIENT_DISCONNECTED", "client disconnected") from None
 
-    def terminal(request: Request, body: bytes = Depends(raw_body),
-                 session: Session = Depends(db)) -> str:
+    RawBody = Annotated[bytes, Depends(raw_body)]
+
+    def terminal(request: Request, body: RawBody, session: DbSession) -> str:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         query = request.scope.get("query_string") or b""
         path = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
@@ -183,12 +208,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
                             headers={k.lower(): v for k, v in request.headers.items()},
                             window_s=settings.auth_window_s, auto_enroll=settings.auto_enroll)
 
+    TerminalId = Annotated[str, Depends(terminal)]
+
     @app.get("/v1/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "time": datetime.now().isoformat(timespec="seconds")}
 
     @app.get("/v1/catalogue")
-    def get_catalogue(request: Request, _t: str = Depends(terminal)) -> Response:
+    def get_catalogue(request: Request, _t: TerminalId) -> Response:
         cat = catalogue.current()
         inm = request.headers.get("if-none-match")
         if inm is not None and cat["etag"] in [t.strip() for t in inm.split(",")]:
@@ -204,8 +231,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             raise ApiError(422, "VALIDATION_FAILED", "attachment id must be a lowercase sha256")
 
     @app.get("/v1/attachments/{sha256}")
-    def attachment_status(sha256: str, _t: str = Depends(terminal),
-                          session: Session = Depends(db)) -> dict[str, Any]:
+    def attachment_status(sha256: str, _t: TerminalId,
+                          session: DbSession) -> dict[str, Any]:
         _check_sha(sha256)
         a = session.get(Attachment, sha256)
         if a is None:
@@ -213,9 +240,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return _attachment_view(a)
 
     @app.put("/v1/attachments/{sha256}")
-    def attachment_put(sha256: str, offset: int, total: int, body: bytes = Depends(raw_body),
-                       _t: str = Depends(terminal),
-                       session: Session = Depends(db)) -> dict[str, Any]:
+    def attachment_put(sha256: str, offset: int, total: int, body: RawBody,
+                       _t: TerminalId,
+                       session: DbSession) -> dict[str, Any]:
         _check_sha(sha256)
         if total < 1 or total > MAX_ATTACHMENT:
             raise ApiError(413, "ATTACHMENT_TOO_LARGE", f"total must be 1..{MAX_ATTACHMENT}")
@@ -255,8 +282,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
                              "signature": app_row.receipt_signature}, status_code=status)
 
     @app.post("/v1/applications")
-    def submit(request: Request, body: bytes = Depends(raw_body), t_id: str = Depends(terminal),
-               session: Session = Depends(db)) -> JSONResponse:
+    def submit(request: Request, body: RawBody, t_id: TerminalId,
+               session: DbSession) -> JSONResponse:
         key = request.headers.get("idempotency-key", "")
         sub: Submission = _parse(Submission, body)
         if key != sub.application_id:
@@ -329,24 +356,24 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return _receipt_response(existing, 200)
 
     @app.get("/v1/cases/{case_number}")
-    def case_by_number(case_number: str, _t: str = Depends(terminal),
-                       session: Session = Depends(db)) -> dict[str, Any]:
+    def case_by_number(case_number: str, _t: TerminalId,
+                       session: DbSession) -> dict[str, Any]:
         case = session.get(Case, case_number[:32])
         if case is None:
             raise ApiError(404, "CASE_NOT_FOUND", "no case with this number")
         return _case_view(case)
 
     @app.post("/v1/cases/search")
-    def case_search(body: bytes = Depends(raw_body), _t: str = Depends(terminal),
-                    session: Session = Depends(db)) -> dict[str, Any]:
+    def case_search(body: RawBody, _t: TerminalId,
+                    session: DbSession) -> dict[str, Any]:
         q: IdQuery = _parse(IdQuery, body)
         cases = session.scalars(select(Case).where(Case.id_number == q.id_number)
                                 .order_by(Case.submitted_at.desc())).all()
         return {"cases": [_case_view(c) for c in cases]}
 
     @app.post("/v1/certificates/query")
-    def certificates(body: bytes = Depends(raw_body), _t: str = Depends(terminal),
-                     session: Session = Depends(db)) -> dict[str, Any]:
+    def certificates(body: RawBody, _t: TerminalId,
+                     session: DbSession) -> dict[str, Any]:
         q: CertificateQuery = _parse(CertificateQuery, body)
         person = session.get(Person, q.id_number)
         if person is None:
@@ -370,8 +397,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "rows": [{"period": r.period, **r.fields} for r in rows]}
 
     @app.post("/v1/licences/query")
-    def licences(body: bytes = Depends(raw_body), _t: str = Depends(terminal),
-                 session: Session = Depends(db)) -> dict[str, Any]:
+    def licences(body: RawBody, _t: TerminalId,
+                 session: DbSession) -> dict[str, Any]:
         q: IdQuery = _parse(IdQuery, body)
         rows = session.scalars(select(Licence).where(Licence.id_number == q.id_number)).all()
         return {"licences": [{"licence_type": r.licence_type, "title": r.title,
@@ -380,8 +407,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
                               "fields": r.fields} for r in rows]}
 
     @app.post("/v1/face/verify")
-    def face_verify(body: bytes = Depends(raw_body), _t: str = Depends(terminal),
-                    session: Session = Depends(db)) -> dict[str, Any]:
+    def face_verify(body: RawBody, _t: TerminalId,
+                    session: DbSession) -> dict[str, Any]:
         q: FaceVerify = _parse(FaceVerify, body)
         try:
             image = crypto.b64d(q.image_jpeg_b64)
@@ -401,16 +428,16 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "end": s.end, "remaining": max(0, s.capacity - s.booked)}
 
     @app.get("/v1/appointments/halls")
-    def halls(region_code: str | None = None, _t: str = Depends(terminal),
-              session: Session = Depends(db)) -> dict[str, Any]:
+    def halls(_t: TerminalId, session: DbSession,
+              region_code: str | None = None) -> dict[str, Any]:
         stmt = select(Hall).order_by(Hall.hall_id)
         if region_code:
             stmt = stmt.where(Hall.region_code.startswith(region_code[:6][:2]))
         return {"halls": [_hall_view(h) for h in session.scalars(stmt).all()]}
 
     @app.get("/v1/appointments/slots")
-    def slots(hall_id: str, day: str | None = Query(None, alias="date"),
-              _t: str = Depends(terminal), session: Session = Depends(db)) -> dict[str, Any]:
+    def slots(hall_id: str, _t: TerminalId, session: DbSession,
+              day: Annotated[str | None, Query(alias="date")] = None) -> dict[str, Any]:
         if session.get(Hall, hall_id[:32]) is None:
             raise ApiError(404, "HALL_NOT_FOUND", "no such hall")
         stmt = select(Slot).where(Slot.hall_id == hall_id)
@@ -424,8 +451,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             stmt.order_by(Slot.date, Slot.start)).all()]}
 
     @app.post("/v1/appointments")
-    def book(request: Request, body: bytes = Depends(raw_body), _t: str = Depends(terminal),
-             session: Session = Depends(db)) -> JSONResponse:
+    def book(request: Request, body: RawBody, _t: TerminalId,
+             session: DbSession) -> JSONResponse:
         key = request.headers.get("idempotency-key", "")
         if not re.match(r"^[0-9a-f-]{36}$", key):
             raise ApiError(422, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key (a UUID) is required")
@@ -463,8 +490,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "hall": _hall_view(hall), "item_id": b.item_id}
 
     @app.post("/v1/terminals/heartbeat")
-    def heartbeat(body: bytes = Depends(raw_body), t_id: str = Depends(terminal),
-                  session: Session = Depends(db)) -> dict[str, Any]:
+    def heartbeat(body: RawBody, t_id: TerminalId,
+                  session: DbSession) -> dict[str, Any]:
         hb: Heartbeat = _parse(Heartbeat, body)
         if hb.terminal_id != t_id:
             raise ApiError(403, "TERMINAL_MISMATCH", "heartbeat terminal id differs from signer")

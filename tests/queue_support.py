@@ -20,6 +20,7 @@ from platform_server.runner import PlatformHandle
 
 PERSON_NAME = DEMO_PEOPLE[1][0]  # 王秀英
 PERSON_ID = with_check_digit(DEMO_PEOPLE[1][1])
+TEST_TIMEOUTS = Timeouts(2, 5, 5)
 FAST_POLICY = RetryPolicy(base_s=0.05, cap_s=0.4, max_retry_after_s=5)
 
 
@@ -41,7 +42,7 @@ def platform_keys(handle: PlatformHandle) -> PlatformPublicKeys:
 
 
 def make_client(handle: PlatformHandle, base_url: str | None = None, terminal_id: str = "T-TEST",
-                key: Ed25519PrivateKey | None = None, timeouts: Timeouts = Timeouts(2, 5, 5)
+                key: Ed25519PrivateKey | None = None, timeouts: Timeouts = TEST_TIMEOUTS
                 ) -> tuple[PlatformClient, Ed25519PrivateKey]:
     key = key or crypto.new_signing_key()
     handle.register_terminal(terminal_id, crypto.b64e(crypto.public_bytes(key)))
@@ -58,7 +59,7 @@ def make_queue(directory: Path, handle: PlatformHandle, policy: RetryPolicy = FA
 
 
 def make_kiosk(directory: Path, handle: PlatformHandle, base_url: str | None = None,
-               timeouts: Timeouts = Timeouts(2, 5, 5), chunk_bytes: int = 64 * 1024,
+               timeouts: Timeouts = TEST_TIMEOUTS, chunk_bytes: int = 64 * 1024,
                policy: RetryPolicy = FAST_POLICY) -> Kiosk:
     q = make_queue(directory, handle, policy)
     q.open()

@@ -5,7 +5,6 @@ answer that breaks the documented response schemas."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests

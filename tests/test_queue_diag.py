@@ -59,7 +59,7 @@ def test_status_list_sync_redrive_export(platform: PlatformHandle, tmp_path: Pat
     code, sync = run_json(capsys, "queue", "sync", "--json")
     assert sync["delivered"] == 1 and sync["dead"] == 0  # type: ignore[index]
     out = tmp_path / "export.json"
-    code, exp = run_json(capsys, "queue", "export", "--output", str(out), "--json")
+    code, _exp = run_json(capsys, "queue", "export", "--output", str(out), "--json")
     data = json.loads(out.read_text())
     assert len(data["items"]) == 3 and all(i["state"] == "purged" for i in data["items"])
     assert PERSON_ID not in out.read_text()

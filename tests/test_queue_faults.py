@@ -5,6 +5,7 @@ delivered, and retries never come faster than the backoff policy allows."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def assert_backoff_respected(k: Kiosk, ids: list[str], policy: RetryPolicy = FAS
     retries = 0
     for app_id in ids:
         log = k.queue.attempts(app_id)
-        for prev, nxt in zip(log, log[1:], strict=False):
+        for prev, nxt in itertools.pairwise(log):
             assert prev["outcome"] == "retry", log
             delay = prev["delay_s"]
             ceiling = policy.ceiling(prev["number"])

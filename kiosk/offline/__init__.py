@@ -10,8 +10,7 @@ from pathlib import Path
 
 from kiosk.config import KioskConfig
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.store import (ApplicationInput, Attachment, EnqueueResult, OfflineQueue,
-                                 QueueLockedError)
+from kiosk.offline.store import ApplicationInput, Attachment, EnqueueResult, OfflineQueue, QueueLockedError
 from kiosk.offline.sync import CatalogueCache, SyncSchedule, SyncWorker
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.crypto import CryptoError

@@ -11,8 +11,8 @@ import hashlib
 import os
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")

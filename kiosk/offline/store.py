@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ from kiosk.offline.blobs import BlobCorrupt, BlobStore
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
+
+DEFAULT_POLICY = RetryPolicy()
 
 
 class QueueLockedError(Exception):
@@ -131,7 +133,7 @@ class RecoveryReport:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
 def item_view(item: Item) -> dict[str, Any]:
@@ -149,7 +151,7 @@ def item_view(item: Item) -> dict[str, Any]:
 class OfflineQueue:
     def __init__(self, db_path: Path, files_dir: Path, lock_path: Path, *, terminal_id: str,
                  region_code: str, encryption_key_b64: str | None,
-                 policy: RetryPolicy = RetryPolicy(), lease_s: float = 300.0,
+                 policy: RetryPolicy = DEFAULT_POLICY, lease_s: float = 300.0,
                  give_up_after_s: float = 14 * 86400.0, disk_budget_bytes: int = 2 << 30,
                  alarm_ratio: float = 0.8, min_free_bytes: int = 0,
                  tombstone_retention_s: float = 180 * 86400.0,
@@ -338,7 +340,7 @@ class OfflineQueue:
                    "id_number": privacy.mask_id_number(str(applicant.get("id_number", ""))),
                    "item_title": app.item_title}
         store = self._store
-        refs = []
+        refs: list[dict[str, Any]] = []
         for name, blob in sealed.attachments:
             refs.append({"name": name, "sha256": store.put(blob), "size": len(blob)})
             self._blob_bytes += len(blob)
@@ -549,8 +551,9 @@ class OfflineQueue:
     def prune_tombstones(self) -> int:
         cutoff = self.clock() - self.tombstone_retention_s
         with self._write, self._session() as s:
-            n = s.execute(delete(Item).where(Item.state == State.PURGED,
-                                             Item.purged_at < cutoff)).rowcount
+            result = s.execute(delete(Item).where(Item.state == State.PURGED,
+                                                  Item.purged_at < cutoff))
+            n = getattr(result, "rowcount", 0)
             s.commit()
         return int(n or 0)
 

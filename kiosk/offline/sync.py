@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -326,7 +326,7 @@ class SyncWorker:
     def heartbeat_report(self) -> dict[str, Any]:
         stats = self.queue.stats()
         return {"terminal_id": self.client.terminal_id,
-                "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
                 "software_version": __version__, "catalogue_version": self.catalogue_version,
                 "queue_depth": stats.depth,
                 "oldest_item_age_s": round(stats.oldest_age_s, 1)
