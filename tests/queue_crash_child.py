@@ -57,7 +57,7 @@ def child(cfg: dict[str, str], seed: int) -> None:
             os.write(ack, f"{r.application_id}\n".encode())
             worker.notify_enqueued()
         n += 1
-        time.sleep(rng.uniform(0, 0.015))
+        time.sleep(rng.uniform(0.005, 0.04))  # leave the worker time to sync
 
 
 def warm_up(cfg: dict[str, str]) -> None:
