@@ -6,18 +6,23 @@ pairs it with a platform client. See :mod:`kiosk.offline.store` for the guarante
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import KioskConfig
 from kiosk.offline.backoff import RetryPolicy
 from kiosk.offline.store import ApplicationInput, Attachment, EnqueueResult, OfflineQueue, QueueLockedError
 from kiosk.offline.sync import CatalogueCache, SyncSchedule, SyncWorker
+from kiosk.platform import create_platform_client
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.crypto import CryptoError
 from kiosk.platform.keys import read_platform_keys
 
 __all__ = ["ApplicationInput", "Attachment", "EnqueueResult", "OfflineQueue", "QueueLockedError",
-           "SyncWorker", "create_offline_queue", "create_sync_worker"]
+           "QueueServices", "SyncWorker", "create_offline_queue", "create_sync_worker",
+           "start_queue_services"]
 
 
 def build_offline_queue(config: KioskConfig) -> OfflineQueue:
@@ -59,3 +64,38 @@ def create_sync_worker(config: KioskConfig, queue: OfflineQueue, client: Platfor
 def requests_dir(config: KioskConfig) -> Path:
     """Where ``kiosk-diag`` drops sync/redrive requests for a running kiosk."""
     return config.data_path(Path("queue-requests"))
+
+
+@dataclass
+class QueueServices:
+    """Everything the composition root needs for sync: stop() in reverse order on exit."""
+
+    queue: OfflineQueue
+    client: PlatformClient
+    worker: SyncWorker
+    platform: Any = None  # the local reference platform's handle (demo profile) or None
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.queue.close()
+        self.client.close()
+        if self.platform is not None:
+            self.platform.stop()
+
+
+def start_queue_services(config: KioskConfig,
+                         device_health: Callable[[], dict[str, str]] = dict) -> QueueServices:
+    """Demo: start the local reference platform first (``platform.start_local``); then the
+    platform client, the queue (lock, migrations, recovery) and the sync worker's thread.
+    Wrap ``services.worker`` in :class:`kiosk.offline.qtbridge.QueueBridge` for the UI."""
+    platform = None
+    if config.platform.start_local:
+        from kiosk.platform.local import start_for_config
+
+        platform = start_for_config(config)
+    client = create_platform_client(config, base_url=platform.base_url if platform else None)
+    queue = create_offline_queue(config)
+    worker = create_sync_worker(config, queue, client)
+    worker.device_health = device_health
+    worker.start()
+    return QueueServices(queue, client, worker, platform)

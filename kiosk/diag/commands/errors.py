@@ -40,3 +40,6 @@ def _load_all_codes() -> None:
     for info in pkgutil.walk_packages(devices.__path__, devices.__name__ + "."):
         if info.name.endswith(("errors", "codes")):
             importlib.import_module(info.name)
+    # Non-device packages with numbered codes (queue QUE-xxx, platform NET-xxx).
+    for name in ("kiosk.offline.codes", "kiosk.platform.codes"):
+        importlib.import_module(name)
