@@ -305,8 +305,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if missing:
             raise ApiError(409, "ATTACHMENT_INCOMPLETE", "upload the attachments first",
                            details={"missing": missing})
+        private = keys.encryption_key_for(sub.envelope.key_id)
+        if private is None:
+            raise ApiError(422, "ENVELOPE_KEY_UNKNOWN",
+                           "sealed to a key this platform does not hold")
         try:
-            data_key = crypto.open_data_key(keys.encryption, sub.application_id,
+            data_key = crypto.open_data_key(private, sub.application_id,
                                             sub.envelope.model_dump())
             payload = json.loads(crypto.open_payload(data_key, sub.application_id,
                                                      sub.envelope.model_dump()))

@@ -24,6 +24,15 @@ PUBLIC_FILE = "platform_public.json"
 class PlatformKeys:
     signing: Ed25519PrivateKey
     encryption: X25519PrivateKey
+    # Earlier encryption keys, kept after a rotation so applications a kiosk sealed before it
+    # learnt the new public key still open.
+    retired: tuple[X25519PrivateKey, ...] = ()
+
+    def encryption_key_for(self, key_id_: str) -> X25519PrivateKey | None:
+        for k in (self.encryption, *self.retired):
+            if crypto.key_id(crypto.public_bytes(k)) == key_id_:
+                return k
+        return None
 
     @property
     def signing_public_b64(self) -> str:
@@ -61,7 +70,9 @@ def load_or_create(data_dir: Path) -> PlatformKeys:
     if private.exists():
         doc = json.loads(private.read_text())
         keys = PlatformKeys(crypto.load_signing_key(crypto.b64d(doc["signing"])),
-                            crypto.load_encryption_private(crypto.b64d(doc["encryption"])))
+                            crypto.load_encryption_private(crypto.b64d(doc["encryption"])),
+                            tuple(crypto.load_encryption_private(crypto.b64d(r))
+                                  for r in doc.get("retired_encryption", [])))
     else:
         keys = PlatformKeys(crypto.new_signing_key(), crypto.new_encryption_key())
         doc = {"signing": crypto.b64e(crypto.private_bytes(keys.signing)),
@@ -70,3 +81,14 @@ def load_or_create(data_dir: Path) -> PlatformKeys:
     _write_atomic(data_dir / PUBLIC_FILE, json.dumps(keys.public_document(), indent=2).encode(),
                   0o644)
     return keys
+
+
+def rotate_encryption_key(data_dir: Path) -> PlatformKeys:
+    """Start sealing to a new X25519 key; the old one is kept (retired) to open the backlog."""
+    keys = load_or_create(data_dir)
+    doc = json.loads((data_dir / PRIVATE_FILE).read_text())
+    doc.setdefault("retired_encryption", []).insert(0, doc["encryption"])
+    doc["encryption"] = crypto.b64e(crypto.private_bytes(crypto.new_encryption_key()))
+    _write_atomic(data_dir / PRIVATE_FILE, json.dumps(doc).encode(), 0o600)
+    del keys
+    return load_or_create(data_dir)

@@ -162,3 +162,34 @@ def test_receipt_verification_rejects_anything_forged(platform: PlatformHandle,
     r = c.verify_receipt(receipt, signature, "id", "hash")
     assert r.error is not None and r.error.transient
     c.close()
+
+
+def test_encryption_key_rotation_keeps_the_backlog_openable(tmp_path: Path) -> None:
+    from kiosk.offline.backoff import RetryPolicy
+    from kiosk.offline.sync import SyncSchedule, SyncWorker
+    from platform_server.keys import rotate_encryption_key
+    from tests.queue_support import drain
+
+    data = tmp_path / "platform"
+    first = start_local_platform(data)
+    old_key = first.encryption_public_key
+    with make_queue(tmp_path / "k", first) as q:
+        backlog = q.enqueue(application(1, attachment_bytes=3000))  # sealed to the old key
+    first.stop()
+    rotate_encryption_key(data)
+    second = start_local_platform(data)
+    try:
+        assert second.encryption_public_key != old_key
+        client, _ = make_client(second, terminal_id="T-ROT")
+        q = make_queue(tmp_path / "k", second)  # the kiosk got the new key from config
+        q.open()
+        fresh = q.enqueue(application(2))
+        worker = SyncWorker(q, client, schedule=SyncSchedule(0.05, 3600, 3600, 4096),
+                            policy=RetryPolicy(0.05, 0.2))
+        drain(worker)
+        for r in (backlog, fresh):
+            assert q.get(str(r.application_id))["state"] == "purged"  # type: ignore[index]
+        q.close()
+        client.close()
+    finally:
+        second.stop()
