@@ -294,9 +294,13 @@ class PlatformClient:
                         continue
                 return Result.failure(r.error)
             sent += len(part)
-            offset = r.unwrap().received
-            if r.unwrap().complete:
+            state = r.unwrap()
+            if state.complete:
                 break
+            if not offset < state.received <= len(blob):
+                # A platform that does not advance would loop us forever.
+                return Result.failure(self._protocol("upload offset did not advance"))
+            offset = state.received
         return Result.success(sent)
 
     def submit_application(self, application_id: str, manifest: bytes) -> Result[Receipt]:
