@@ -74,11 +74,16 @@ class QueueServices:
     client: PlatformClient
     worker: SyncWorker
     platform: Any = None  # the local reference platform's handle (demo profile) or None
+    # Demo: the fault-injecting proxy between kiosk and local platform; the dev dock's platform
+    # tab drives it (put it in app.simulators["platform"]).
+    faults: Any = None
 
     def stop(self) -> None:
         self.worker.stop()
         self.queue.close()
         self.client.close()
+        if self.faults is not None:
+            self.faults.stop()
         if self.platform is not None:
             self.platform.stop()
 
@@ -88,14 +93,16 @@ def start_queue_services(config: KioskConfig,
     """Demo: start the local reference platform first (``platform.start_local``); then the
     platform client, the queue (lock, migrations, recovery) and the sync worker's thread.
     Wrap ``services.worker`` in :class:`kiosk.offline.qtbridge.QueueBridge` for the UI."""
-    platform = None
+    platform = faults = None
     if config.platform.start_local:
         from kiosk.platform.local import start_for_config
+        from platform_server.faultproxy import FaultProxy
 
         platform = start_for_config(config)
-    client = create_platform_client(config, base_url=platform.base_url if platform else None)
+        faults = FaultProxy(platform.port).start()
+    client = create_platform_client(config, base_url=faults.base_url if faults else None)
     queue = create_offline_queue(config)
     worker = create_sync_worker(config, queue, client)
     worker.device_health = device_health
     worker.start()
-    return QueueServices(queue, client, worker, platform)
+    return QueueServices(queue, client, worker, platform, faults)
