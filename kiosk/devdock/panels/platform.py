@@ -52,13 +52,21 @@ def build_panel(app: Any) -> QtWidgets.QWidget | None:
     def refresh() -> None:
         armed.setText(tr("queue.dock.armed", n=sum(r.count for r in list(proxy.rules))))
 
+    def arm(rule: dict[str, Any]) -> None:
+        proxy.add(FaultRule(**rule))
+        refresh()
+
+    def clear_all() -> None:
+        proxy.clear()
+        refresh()
+
     for i, (key, rule) in enumerate(FAULTS):
         button = QtWidgets.QPushButton(tr(key))
-        button.clicked.connect(lambda _c=False, r=rule: (proxy.add(FaultRule(**r)), refresh()))
+        button.clicked.connect(lambda _c=False, r=rule: arm(r))
         grid.addWidget(button, i // 2, i % 2)
     layout.addWidget(box)
     clear = QtWidgets.QPushButton(tr("queue.dock.clear"))
-    clear.clicked.connect(lambda: (proxy.clear(), refresh()))
+    clear.clicked.connect(clear_all)
     layout.addWidget(clear)
     layout.addWidget(armed)
     layout.addStretch(1)
