@@ -47,16 +47,24 @@ class BlobStore:
 
     def put(self, data: bytes) -> str:
         """Store ``data`` durably (file and name); return its SHA-256 (the name)."""
+        return self.put_parts([data])
+
+    def put_parts(self, parts: list[bytes]) -> str:
+        """Store the concatenation of ``parts`` durably without building it in memory."""
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    n = os.write(fd, view)
+                    view = view[n:]
             # fsync (I/O wait) and hashing (CPU) both release the GIL: overlap them.
             flushed = self._io.submit(os.fsync, fd)
-            sha = hashlib.sha256(data).hexdigest()
+            h = hashlib.sha256()
+            for part in parts:
+                h.update(part)
+            sha = h.hexdigest()
             flushed.result()
         finally:
             os.close(fd)

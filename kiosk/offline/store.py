@@ -341,9 +341,10 @@ class OfflineQueue:
                    "item_title": app.item_title}
         store = self._store
         refs: list[dict[str, Any]] = []
-        for name, blob in sealed.attachments:
-            refs.append({"name": name, "sha256": store.put(blob), "size": len(blob)})
-            self._blob_bytes += len(blob)
+        for name, parts in sealed.attachments:
+            size = sum(len(p) for p in parts)
+            refs.append({"name": name, "sha256": store.put_parts(parts), "size": size})
+            self._blob_bytes += size
         manifest = crypto.canonical_json({
             "application_id": application_id, "item_id": app.item_id,
             "catalogue_version": app.catalogue_version, "created_at": _iso(now),

@@ -139,7 +139,9 @@ class SealedApplication:
     """An application sealed for the platform: the envelope plus the encrypted attachment blobs."""
 
     envelope: dict[str, str]  # JSON-able; goes into the manifest
-    attachments: list[tuple[str, bytes]]  # (name, nonce || ciphertext)
+    # (name, [nonce, ciphertext]): the blob is the two parts back to back; kept apart so a
+    # large attachment is never copied just to prepend 12 bytes.
+    attachments: list[tuple[str, list[bytes]]]
 
 
 def _wrap_key(shared: bytes, epk: bytes, recipient: bytes) -> bytes:
@@ -165,10 +167,10 @@ def seal(recipient_b64: str, application_id: str, payload: bytes,
     aead = AESGCM(data_key)
     nonce = os.urandom(12)
     ciphertext = aead.encrypt(nonce, payload, _aad(application_id, "payload"))
-    blobs: list[tuple[str, bytes]] = []
+    blobs: list[tuple[str, list[bytes]]] = []
     for name, data in attachments:
         n = os.urandom(12)
-        blobs.append((name, n + aead.encrypt(n, data, _aad(application_id, f"att:{name}"))))
+        blobs.append((name, [n, aead.encrypt(n, data, _aad(application_id, f"att:{name}"))]))
     envelope = {"alg": ENVELOPE_ALG, "key_id": key_id(recipient_raw), "epk": b64e(epk),
                 "wrap_nonce": b64e(wrap_nonce), "wrapped_key": b64e(wrapped),
                 "nonce": b64e(nonce), "ciphertext": b64e(ciphertext)}
