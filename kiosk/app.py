@@ -148,6 +148,9 @@ class KioskApp(QObject):
         self._apply_theme()
         self._retranslate_all()
         self._wire_devices()
+        from kiosk.staff.qtfeature import attach as attach_staff
+
+        self.staff = attach_staff(self)  # assisted and diagnostics modes (banner, gesture, pause)
         self.nav.home()
         self.idle.start()
         self.watchdog: Any = None
@@ -398,6 +401,7 @@ class KioskApp(QObject):
         CATALOGUE.remove_listener(self._on_language)
         self.idle.stop()
         self.qapp.removeEventFilter(self.idle)
+        self.staff.close()
         if self.key_guard is not None:
             self.qapp.removeEventFilter(self.key_guard)
         if self.keyboard_focus is not None:

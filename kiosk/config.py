@@ -261,15 +261,84 @@ class DevicesConfig(Section):
 
 class PlatformConfig(Section):
     base_url: str = "http://127.0.0.1:8741"
-    # Demo: the kiosk starts the reference platform itself on loopback.
+    # Demo: the kiosk starts the reference platform itself on loopback (port 0 = any free port;
+    # the started server's URL then replaces base_url).
     start_local: bool = False
+    local_port: int = Field(default=0, ge=0, le=65535)
+    local_data_dir: Path = Path("platform")  # relative to paths.data_dir
     connect_timeout_s: float = Field(default=3.0, gt=0)
     read_timeout_s: float = Field(default=10.0, gt=0)
+    # Uploads of attachment parts may take longer than a query.
+    upload_timeout_s: float = Field(default=60.0, gt=0)
+    # The platform's public keys (base64 raw): Ed25519 verifies catalogues and receipts, X25519
+    # seals queued applications. Empty: read them from public_keys_file (the demo writes it).
+    signing_public_key: str = ""
+    encryption_public_key: str = ""
+    public_keys_file: Path = Path("platform/platform_public.json")  # relative to paths.data_dir
+    # This terminal's Ed25519 request-signing key; generated on first start (mode 0600).
+    terminal_key_file: Path = Path("terminal_key.json")  # relative to paths.data_dir
+    # Extra CA bundle for the platform's TLS certificate. Verification is always on.
+    ca_bundle: Path | None = None
+    # Demo: offer the terminal key so the reference platform enrols it on first contact.
+    offer_terminal_key: bool = False
+    # Plain http is accepted only to these hosts (the local reference platform).
+    insecure_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
 
 class QueueConfig(Section):
     database: Path = Path("queue.sqlite3")  # relative to paths.data_dir
     files_dir: Path = Path("queue-files")  # relative to paths.data_dir
+    lock_file: Path = Path("queue.lock")  # one writer process
+    # A "sending" lease; an item whose lease expired (hung worker) goes back to the queue.
+    lease_s: float = Field(default=300.0, gt=0)
+    # Retry delay = uniform(0, min(cap, base * 2**(attempt-1))) — full jitter, capped.
+    backoff_base_s: float = Field(default=2.0, gt=0)
+    backoff_cap_s: float = Field(default=900.0, gt=0)
+    # A server's Retry-After is honoured up to this many seconds.
+    max_retry_after_s: float = Field(default=3600.0, gt=0)
+    # Transient failures are retried this long, then the item goes to the dead-letter list for
+    # staff — never dropped.
+    give_up_after_s: float = Field(default=14 * 86400.0, gt=0)
+    # Attachment upload part size; a broken upload resumes at the last part the platform has.
+    chunk_bytes: int = Field(default=4 * 1024 * 1024, ge=4096)
+    # The worker wakes at least this often to look for due work and staff requests.
+    poll_interval_s: float = Field(default=5.0, gt=0)
+    catalogue_refresh_s: float = Field(default=900.0, gt=0)
+    heartbeat_s: float = Field(default=60.0, gt=0)
+    # Bounded disk use: enqueue refuses beyond the budget; the alarm fires at alarm_ratio.
+    disk_budget_mb: int = Field(default=2048, ge=1)
+    disk_alarm_ratio: float = Field(default=0.8, gt=0, le=1)
+    min_free_mb: int = Field(default=200, ge=0)
+    # Tombstones (receipt, masked routing data) of purged items are kept this long.
+    tombstone_retention_days: int = Field(default=180, ge=1)
+
+
+class StaffConfig(Section):
+    # Who may log in: a TOML file of [[staff]] entries (id, role, pin_hash, card_id). Relative paths
+    # are taken from the project root. The platform may provision the same entries later.
+    staff_file: Path = Path("config/staff-demo.toml")
+    # Lobby managers always need their staff card; technicians need it only where a reader exists.
+    technician_requires_card: bool = False
+    max_pin_attempts: int = Field(default=5, ge=1)
+    # Lockout after max_pin_attempts wrong PINs: base × 2^(lockouts-1), capped; survives reboots.
+    lockout_base_s: int = Field(default=60, ge=1)
+    lockout_max_s: int = Field(default=3600, ge=1)
+    lockout_file: Path = Path("staff-lockout.json")  # relative to paths.data_dir
+    idle_timeout_s: int = Field(default=300, ge=10)  # session ends after this long without a touch
+    max_session_s: int = Field(default=3600, ge=60)  # …and after this long in any case
+    # Longest extension a manager may give a citizen's idle timeout in one step.
+    max_timeout_extension_s: int = Field(default=600, ge=10)
+
+
+class DiagConfig(Section):
+    check_timeout_s: float = Field(default=10.0, gt=0)  # each self-test check gives up after this
+    min_free_mb: int = Field(default=500, ge=1)  # data and log directories need this much free
+    cert_warn_days: int = Field(default=30, ge=0)  # platform certificate expiring sooner → fail
+    bundle_log_lines: int = Field(default=2000, ge=10)  # recent log lines put into a bundle
+    # Where the diagnostics screen offers to export bundles and reports (a USB drive's mount).
+    export_dir: Path = Path("/media/usb")
+    # Path the reachability check GETs on the platform; any answer below 500 counts as "up".
+    platform_health_path: str = Field(default="/", pattern=r"^/")
 
 
 class DevDockConfig(Section):
@@ -292,6 +361,8 @@ class KioskConfig(Section):
     devices: DevicesConfig = DevicesConfig()
     platform: PlatformConfig = PlatformConfig()
     queue: QueueConfig = QueueConfig()
+    staff: StaffConfig = StaffConfig()
+    diag: DiagConfig = DiagConfig()
     devdock: DevDockConfig = DevDockConfig()
     watchdog: WatchdogConfig = WatchdogConfig()
 
