@@ -1,0 +1,47 @@
+"""PySide6 6.12.0 on Python 3.11 drops a reference to True on every signal emit (see kiosk/qt.py);
+the kiosk must survive far more emits than True's natural reference count."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EMITTER = """
+import os, sys, threading
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+sys.path.insert(0, {root!r})
+{guard}
+from PySide6 import QtCore
+class Source(QtCore.QObject):
+    changed = QtCore.Signal(object)
+app = QtCore.QCoreApplication([])
+source, got = Source(), [0]
+source.changed.connect(lambda e: got.__setitem__(0, got[0] + 1))
+n = 20000  # well above True's natural reference count (~1-3 thousand)
+worker = threading.Thread(target=lambda: [source.changed.emit({{"i": i}}) for i in range(n)])
+worker.start()
+while worker.is_alive() or got[0] < n:
+    app.processEvents()
+print("delivered", got[0])
+"""
+
+
+def _run(guard: str) -> subprocess.CompletedProcess[str]:
+    code = EMITTER.format(root=str(ROOT), guard=guard)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_many_signal_emits_do_not_abort_the_kiosk() -> None:
+    done = _run("import kiosk.qt")
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.startswith("delivered")
+
+
+def test_the_guard_keeps_a_large_reserve() -> None:
+    import kiosk.qt
+
+    if sys.version_info < (3, 12):
+        assert sys.getrefcount(True) > kiosk.qt.SINGLETON_REFCOUNT_RESERVE // 2
