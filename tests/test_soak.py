@@ -40,7 +40,7 @@ def test_short_soak(make_app: Any, qtbot: QtBot, tmp_data_env: Path, monkeypatch
         qtbot.waitUntil(lambda: set(app.devices) >= DEVICES, timeout=30000)
         soak = Soak(app, seed=7)
         qtbot.waitUntil(lambda: all(soak._online(d) for d in DEVICES), timeout=30000)
-        report = soak.run(SESSIONS)
+        report = soak.run(SESSIONS, sample_every=SESSIONS // 4)
         with capsys.disabled():
             print("\n" + report.text())
         assert report.sessions == SESSIONS
