@@ -74,6 +74,8 @@ class KioskApp(QObject):
     crashed = Signal()  # emitted from any thread by the crash handler; handled on the UI thread
     technicianGestureDetected = Signal()
     devicesBuilt = Signal(object)  # list[WiredDevice], from the builder thread
+    servicesStarted = Signal(object)  # QueueServices, from the start-up thread
+    servicesReady = Signal()  # the queue, platform client (and demo platform) are wired
     languageChanged = Signal(str)
     themeChanged = Signal(object)  # Theme
 
@@ -148,7 +150,9 @@ class KioskApp(QObject):
     # --- wiring points for the other features ----------------------------------------------
     def _wire_devices(self) -> None:
         self._wired: list[Any] = []
+        self.services: Any = None
         self.devicesBuilt.connect(self._add_built_devices)
+        self.servicesStarted.connect(self._add_services)
 
     def start_devices(self, only: set[str] | None = None) -> threading.Thread:
         """Build the configured devices on a worker thread (ptys, simulators, driver threads);
@@ -183,26 +187,48 @@ class KioskApp(QObject):
         if isinstance(status, DeviceStatus):
             self.set_device_status(name, status)
 
-    def start_local_platform(self) -> None:
-        """Demo: start the reference platform on loopback if ``platform_server`` offers
-        ``start_in_background(config)``; until that exists this only logs."""
-        if not self.config.platform.start_local or self.platform_server is not None:
-            return
-
+    def start_services(self) -> threading.Thread:
+        """Start the offline queue and its sync worker (and, in the demo, the local reference
+        platform behind a fault-injecting proxy) on a worker thread; they arrive on the UI
+        thread through ``servicesStarted``."""
         def run() -> None:
             try:
-                import platform_server
+                from kiosk.offline import start_queue_services
 
-                start = getattr(platform_server, "start_in_background", None)
-                if start is None:
-                    log.info("local platform not available yet (platform_server has no server)")
-                    return
-                self.platform_server = start(self.config)
-                log.info("local platform started")
-            except Exception:
-                log.exception("local platform failed to start")
+                services = start_queue_services(self.config, self._device_health)
+            except Exception as e:  # the kiosk still serves query-free items without a queue
+                log.exception("queue services failed to start",
+                              extra={"fields": {"error": type(e).__name__}})
+                return
+            self.servicesStarted.emit(services)
 
-        threading.Thread(target=run, name="platform-start", daemon=True).start()
+        thread = threading.Thread(target=run, name="services-start", daemon=True)
+        thread.start()
+        return thread
+
+    def _device_health(self) -> dict[str, str]:
+        """For the heartbeat (called on the sync thread): each device's state and error code."""
+        return {name: f"{b.runner.device.status.state}"
+                + (f" {b.runner.device.status.error_code}" if b.runner.device.status.error_code else "")
+                for name, b in list(self.devices.items())}
+
+    def _add_services(self, services: Any) -> None:
+        from kiosk.offline.qtbridge import QueueBridge
+
+        if self._closed:
+            services.stop()
+            return
+        self.services = services
+        bridge = QueueBridge(services.worker, self)
+        bridge.queueChanged.connect(lambda depth, _age: self.set_queue(depth))
+        bridge.networkStateChanged.connect(self.set_network)
+        self.offline_queue = bridge
+        self.platform_client = services.client
+        self.platform_server = services.platform
+        if services.faults is not None:
+            self.simulators["platform"] = services.faults
+            self.platform_offline_hook = services.faults.set_refusing
+        self.servicesReady.emit()
 
     def set_platform_offline(self, offline: bool) -> None:
         """Dev dock switch; calls ``platform_offline_hook`` when the platform feature set one."""
@@ -353,7 +379,6 @@ class KioskApp(QObject):
             self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
             self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             self._devdock_shortcut.activated.connect(self.toggle_devdock)
-        QTimer.singleShot(0, self.start_local_platform)
         if self._show_devdock:
             # A developer tool: built once the home screen is up and answering touches.
             QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
@@ -398,9 +423,11 @@ class KioskApp(QObject):
         for device in getattr(self, "_wired", []):
             device.stop()
         self._wired = []
-        stop = getattr(self.platform_server, "stop", None)
-        if callable(stop):
-            stop()
+        if self.offline_queue is not None:
+            self.offline_queue.shutdown()
+        if self.services is not None:
+            self.services.stop()  # sync worker, queue, client, demo proxy and platform
+            self.services = None
 
 
 def _install_runtime(app: KioskApp, config: KioskConfig) -> None:
@@ -442,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "kiosk_mode": app.kiosk_mode, "languages": list(LANGUAGES)}})
     app.show()
     QTimer.singleShot(0, app.start_devices)
+    QTimer.singleShot(0, app.start_services)
     if args.exit_when_ready:
         # Benchmark: report once the event loop runs with the home screen shown, then quit.
         def ready() -> None:
