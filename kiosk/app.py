@@ -219,7 +219,7 @@ class KioskApp(QObject):
             services.stop()
             return
         self.services = services
-        bridge = QueueBridge(services.worker, self)
+        bridge = services.bridge = QueueBridge(services.worker, self)
         bridge.queueChanged.connect(lambda depth, _age: self.set_queue(depth))
         bridge.networkStateChanged.connect(self.set_network)
         self.offline_queue = bridge
@@ -423,9 +423,8 @@ class KioskApp(QObject):
         for device in getattr(self, "_wired", []):
             device.stop()
         self._wired = []
-        if self.offline_queue is not None:
-            self.offline_queue.shutdown()
         if self.services is not None:
+            self.services.bridge.shutdown()
             self.services.stop()  # sync worker, queue, client, demo proxy and platform
             self.services = None
 
