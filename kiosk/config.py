@@ -524,7 +524,11 @@ def _describe(keys: list[str | int], msg: str, unknown: bool, merged: Mapping[st
     source = sources.get(setting) or _nearest_source(setting, sources) or "built-in defaults"
     if unknown:
         return f"{source}: {dotted}: unknown setting{_did_you_mean(keys)}"
-    return f"{source}: {dotted}: {_plain(msg, keys)} (got {_lookup(merged, keys)!r})"
+    try:
+        got = f" (got {_lookup(merged, keys)!r})"
+    except (KeyError, IndexError, TypeError):
+        got = ""
+    return f"{source}: {dotted}: {_plain(msg, keys)}{got}"
 
 
 def _plain(msg: str, keys: list[str | int]) -> str:

@@ -2,6 +2,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.config import ConfigError, FaceCameraConfig, field_names, load_config, replace, to_dict
 
@@ -138,3 +140,28 @@ def test_replace_and_to_dict() -> None:
     assert data["platform"]["insecure_hosts"] == list(cfg.platform.insecure_hosts)
     assert list(data["devices"]) == list(field_names(cfg.devices))
     assert json.loads(json.dumps(data)) == data
+
+
+_SCALARS = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.booleans(),
+                     st.text(max_size=8), st.lists(st.integers(0, 9), max_size=3))
+_KEYS = st.sampled_from(["ui", "terminal", "devices", "idcard", "face_camera", "width", "mode", "language",
+                         "data_dir", "insecure_hosts", "port", "lease_s", "typo", "region_code"])
+_TREES = st.recursive(_SCALARS, lambda inner: st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_KEYS, _TREES, max_size=4))
+def test_any_file_content_loads_or_fails_with_a_config_error(data: dict[str, object]) -> None:
+    """Never another exception, and every problem line names the file or layer and a key."""
+    import msgspec
+
+    from kiosk import config
+
+    merged: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    config._deep_merge(merged, data, "site.toml", sources)
+    try:
+        config._convert(merged)  # type: ignore[arg-type]
+    except msgspec.ValidationError:  # anything else escaping would fail the test
+        problems = config._all_problems(merged, sources)
+        assert problems and all(": " in line for line in problems)
