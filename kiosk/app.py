@@ -27,7 +27,7 @@ from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.devices.base import DeviceStatus
 from kiosk.i18n import CATALOGUE, LANGUAGES, current_language, tr
 from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
-from kiosk.screens import discover
+from kiosk.screens import discover, screen_modules
 from kiosk.screens.base import Screen
 from kiosk.session import Session
 from kiosk.ui.idle import IdleWatcher
@@ -43,6 +43,7 @@ log = logging.getLogger("kiosk.app")
 
 _T0 = time.perf_counter()
 DEVDOCK_DELAY_MS = 400
+BACKGROUND_START_DELAY_MS = 300  # devices and services start once the home screen is up
 CRASH_LIMIT = 5  # crashes within CRASH_WINDOW_S before the process gives up and exits
 CRASH_WINDOW_S = 60.0
 CRASH_EXIT_CODE = 70  # EX_SOFTWARE: the service manager restarts the kiosk
@@ -105,7 +106,9 @@ class KioskApp(QObject):
 
         self.session = Session(config.path(config.paths.temp_dir))
         self.theme: Theme = theme_for(config.ui.elderly_mode)
-        discover()
+        # Only the home screen's module now; the rest after the first frame (see show()).
+        self._pending_screen_modules = [m for m in screen_modules() if m != "home"]
+        discover(["home"])
 
         self.window = MainWindow(kiosk_mode=self.kiosk_mode)
         self.window.header.set_branch(config.terminal.branch_name)
@@ -113,6 +116,7 @@ class KioskApp(QObject):
         self.window.status_bar.set_network(None)
         self.nav = Navigator(self.window.stack, self._make_screen)
         self.nav.currentChanged.connect(self._on_screen_changed)
+        self.nav.before_lookup = self.finish_screen_discovery
         self.window.page_bar.back.clicked.connect(self.nav.back)
         self.window.page_bar.home.clicked.connect(self.nav.home)
         self.window.technicianGestureDetected.connect(self._on_technician_gesture)
@@ -379,9 +383,22 @@ class KioskApp(QObject):
             self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
             self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             self._devdock_shortcut.activated.connect(self.toggle_devdock)
+        QTimer.singleShot(BACKGROUND_START_DELAY_MS, self._discover_next_screen_module)
         if self._show_devdock:
             # A developer tool: built once the home screen is up and answering touches.
             QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
+
+    def finish_screen_discovery(self) -> None:
+        """Import every screen module not imported yet (idempotent, cheap once done)."""
+        if self._pending_screen_modules:
+            pending, self._pending_screen_modules = self._pending_screen_modules, []
+            discover(pending)
+
+    def _discover_next_screen_module(self) -> None:
+        """One deferred screen module per event-loop turn, so no single step stalls the UI."""
+        if self._pending_screen_modules and not self._closed:
+            discover([self._pending_screen_modules.pop(0)])
+            QTimer.singleShot(0, self._discover_next_screen_module)
 
     def _show_devdock_now(self) -> None:
         if self.devdock is None and not self._closed:
@@ -467,8 +484,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profile": config.profile, "terminal": config.terminal.id, "log": str(log_file),
         "kiosk_mode": app.kiosk_mode, "languages": list(LANGUAGES)}})
     app.show()
-    QTimer.singleShot(0, app.start_devices)
-    QTimer.singleShot(0, app.start_services)
+    # Devices and services start on worker threads once the home screen is up and answering
+    # touches (their imports would otherwise compete with the first frame for the GIL).
+    QTimer.singleShot(BACKGROUND_START_DELAY_MS, app.start_devices)
+    QTimer.singleShot(BACKGROUND_START_DELAY_MS, app.start_services)
     if args.exit_when_ready:
         # Benchmark: report once the event loop runs with the home screen shown, then quit.
         def ready() -> None:
