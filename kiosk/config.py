@@ -117,6 +117,34 @@ class DevDockConfig(Section):
     enabled: bool = False
 
 
+class JourneysConfig(Section):
+    """Catalogue, search, recommendations and the journey engine (kiosk/catalogue, kiosk/journeys)."""
+
+    # Shipped with the software so the kiosk is useful on first boot.
+    bundled_catalogue: Path = Path("assets/catalogue/demo_catalogue.json")
+    # Last good catalogue from the platform, relative to paths.data_dir.
+    catalogue_cache: Path = Path("catalogue/catalogue.json")
+    # Base64 Ed25519 public key the platform signs catalogues with; empty = accept unsigned
+    # (demo only; production.toml sets it). Unconfirmed which algorithm a real platform uses.
+    catalogue_public_key: str = ""
+    catalogue_refresh_s: int = Field(default=3600, ge=60)
+    # Forms with more askable fields than this get one question per screen.
+    one_question_threshold: int = Field(default=5, ge=1)
+    search_max_results: int = Field(default=50, ge=1)
+    # Statutory retirement ages (2025 reform: +1 month per `step` months of birth after `from`,
+    # capped). Women use the lower (worker) age so nobody entitled misses a recommendation.
+    retirement_male_base_years: int = Field(default=60, ge=40, le=80)
+    retirement_male_reform_from: str = Field(default="1965-01", pattern=r"^\d{4}-\d{2}$")
+    retirement_male_step_months: int = Field(default=4, ge=1)
+    retirement_male_max_delay_months: int = Field(default=36, ge=0)
+    retirement_female_base_years: int = Field(default=50, ge=40, le=80)
+    retirement_female_reform_from: str = Field(default="1975-01", pattern=r"^\d{4}-\d{2}$")
+    retirement_female_step_months: int = Field(default=2, ge=1)
+    retirement_female_max_delay_months: int = Field(default=60, ge=0)
+    max_recommendations: int = Field(default=8, ge=1)
+    face_attempts: int = Field(default=3, ge=1)
+
+
 class KioskConfig(Section):
     profile: str = "demo"
     terminal: TerminalConfig = TerminalConfig()
@@ -127,6 +155,7 @@ class KioskConfig(Section):
     platform: PlatformConfig = PlatformConfig()
     queue: QueueConfig = QueueConfig()
     devdock: DevDockConfig = DevDockConfig()
+    journeys: JourneysConfig = JourneysConfig()
 
     def path(self, p: Path) -> Path:
         """Resolve a path setting against the project root (relative) or keep it (absolute)."""
