@@ -521,7 +521,9 @@ def cross_items() -> list[Json]:
         kw = [zh_p, zh_p[:2], "跨省通办"]
         ph = f_phone()
 
-        def x(suffix: str, zh: str, en: str, cat: str, kind: str, **kw2: Any) -> Json:
+        def x(suffix: str, zh: str, en: str, cat: str, kind: str, *, p: str = p,
+              code: str = code, zh_p: str = zh_p, en_p: str = en_p, kw: list[str] = kw,
+              **kw2: Any) -> Json:
             keywords = kw + kw2.pop("keywords", [])
             return item(f"{p}.{suffix}", zh, f"{en} ({en_p})", cat, kind, code=code, cross=True,
                         keywords=keywords, department=t(f"{zh_p}人力资源和社会保障厅",

@@ -77,7 +77,7 @@ def _loc_text(loc: Sequence[int | str], raw: Any) -> str:
     prefix = ""
     i = 0
     while i < len(loc):
-        key = loc[i]
+        key: Any = loc[i]
         if isinstance(key, int):
             parts[-1:] = [f"{parts[-1]}[{key}]" if parts else f"[{key}]"]
         else:
@@ -95,7 +95,7 @@ def _loc_text(loc: Sequence[int | str], raw: Any) -> str:
     return path or "document"
 
 
-def _has(node: Any, key: int | str) -> bool:
+def _has(node: Any, key: Any) -> bool:
     if isinstance(node, list):
         return isinstance(key, int) and 0 <= key < len(node)
     return key in node
