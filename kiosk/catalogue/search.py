@@ -25,6 +25,7 @@ from pypinyin import Style, lazy_pinyin
 from kiosk.catalogue.loader import Catalogue
 
 SEPARATOR = "\n"
+WARM_DEPTH = 200  # results kept for the precomputed one- and two-letter queries
 MAX_QUERY = 40  # characters; longer input is cut (no catalogue name is that long)
 PLACEHOLDER = "\x01"  # stands for punctuation so positions stay aligned; never in a query
 
@@ -36,8 +37,7 @@ TIER_NAME_SUBSTRING = 3
 TIER_KEYWORD_SUBSTRING = 2
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     target_id: str
     is_theme: bool
     tier: int
@@ -82,7 +82,8 @@ def _syllables(text: str) -> list[str]:
 class SearchIndex:
     """Built once per catalogue version (about 1 s for 10,000 items)."""
 
-    def __init__(self, catalogue: Catalogue, cache_size: int = 512) -> None:
+    def __init__(self, catalogue: Catalogue, cache_size: int = 512,
+                 warm_pairs: bool = True) -> None:
         self.version = catalogue.version
         self._targets: list[tuple[str, bool]] = []
         self._static: list[float] = []
@@ -193,9 +194,16 @@ class SearchIndex:
         self._target_index = {tid: i for i, (tid, _) in enumerate(self._targets)}
         self._cache: OrderedDict[str, _Ranked] = OrderedDict()
         self._cache_size = cache_size
-        # The first keystroke is the one with the most matches: answer it from memory.
-        for letter in "abcdefghijklmnopqrstuvwxyz":
-            self._cached(letter)
+        # The first two keystrokes match the most and cost the most: answer them from memory
+        # (top results only, about 2 MB for 10,000 items).
+        self._warm: dict[str, _Ranked] = {}
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        warm = list(letters) + ([a + b for a in letters for b in letters] if warm_pairs else [])
+        for q in warm:
+            ranked = self._rank(self._match(q), None)
+            if len(ranked.order):
+                self._warm[q] = _truncate(ranked, WARM_DEPTH)
+        self._last_positions.clear()
 
     def __len__(self) -> int:
         return len(self._targets)
@@ -206,7 +214,7 @@ class SearchIndex:
         query = normalise_query(text)
         if not query:
             return []
-        ranked = self._rank(self._match(query), boosts) if boosts else self._cached(query)
+        ranked = self._rank(self._match(query), boosts) if boosts else self._cached(query, limit)
         targets = self._targets
         order, tier, score, span_a, span_b, how, target_of = ranked
         hits = []
@@ -217,7 +225,9 @@ class SearchIndex:
                                   float(score[k]), span, _HOW[int(how[k])]))
         return hits
 
-    def _cached(self, query: str) -> _Ranked:
+    def _cached(self, query: str, limit: int) -> _Ranked:
+        if len(query) <= 2 and query.isascii() and limit <= WARM_DEPTH:
+            return self._warm.get(query) or _NO_HITS
         ranked = self._cache.get(query)
         if ranked is not None:
             self._cache.move_to_end(query)
@@ -334,6 +344,16 @@ class _Ranked(NamedTuple):
     span_b: np.ndarray
     how: np.ndarray
     target: np.ndarray
+
+
+def _truncate(r: _Ranked, depth: int) -> _Ranked:
+    """Keep the best ``depth`` hits, renumbered so ``order`` indexes the kept arrays."""
+    keep = r.order[:depth]
+    return _Ranked(np.arange(len(keep)), r.tier[keep], r.score[keep], r.span_a[keep],
+                   r.span_b[keep], r.how[keep], r.target[keep])
+
+
+_NO_HITS = _Ranked(*(np.zeros(0, dtype=np.int64) for _ in range(7)))
 
 
 def _classify(target: np.ndarray, local: np.ndarray, exact: np.ndarray, keyword: np.ndarray,

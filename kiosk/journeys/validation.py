@@ -8,6 +8,7 @@ catalogue's own wording (``messages.required`` / ``messages.format``) wins over 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -84,6 +85,8 @@ def check(field: FormField, raw: str) -> Checked:
     if t == "number":
         try:
             number = float(value)
+            if not math.isfinite(number):
+                raise ValueError(value)
         except ValueError:
             return Checked(value, _format_error(field, msg("journeys.error.number",
                                                            label=field.label)))
