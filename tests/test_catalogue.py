@@ -295,3 +295,21 @@ def test_cache_write_failure_still_uses_the_new_catalogue(tmp_path: Path) -> Non
     r = store.refresh(FakeSource([(SignedDocument(newer()), "e")]))
     assert r.status is RefreshStatus.CACHE_WRITE_FAILED and store.current.version == "2026.12.01"
     assert seen == ["2026.12.01"]
+
+
+def test_diag_cli(tmp_path: Path, tmp_data_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.diag.cli import main
+
+    assert main(["catalogue", "validate", str(DEMO)]) == 0
+    bad = tmp_path / "bad.json"
+    d = doc()
+    d["items"][0]["region"] = {"level": "national", "code": "310000"}
+    bad.write_text(json.dumps(d))
+    capsys.readouterr()
+    assert main(["catalogue", "validate", str(bad)]) == 1
+    assert f"item {d['items'][0]['id']}: region" in capsys.readouterr().out
+    assert main(["catalogue", "search", "gjjtq", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["name"] == "公积金提取"
+    assert main(["catalogue", "info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["origin"] == "bundled"

@@ -1,0 +1,46 @@
+"""Wiring for the app and the technician CLI: the store from config, and a search index that
+follows the current catalogue version."""
+
+from __future__ import annotations
+
+import threading
+
+from kiosk.catalogue.loader import Catalogue, SignatureVerifier
+from kiosk.catalogue.search import SearchIndex
+from kiosk.catalogue.store import CatalogueCache, CatalogueStore
+from kiosk.config import KioskConfig
+
+
+def open_store(config: KioskConfig) -> CatalogueStore:
+    j = config.journeys
+    return CatalogueStore(CatalogueCache(config.data_path(j.catalogue_cache)),
+                          config.path(j.bundled_catalogue),
+                          SignatureVerifier(j.catalogue_public_key))
+
+
+class CatalogueService:
+    """Current catalogue + its search index, rebuilt lazily once per catalogue version."""
+
+    def __init__(self, store: CatalogueStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        store.on_change(self._drop_index)
+
+    def _drop_index(self, catalogue: Catalogue) -> None:
+        with self._lock:
+            if self._index is not None and self._index.version != catalogue.version:
+                self._index = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.store.current
+
+    def index(self) -> SearchIndex:
+        """The search index for the current version (about 1-2 s to build for 10,000 items,
+        so the app calls this once on a worker thread after each load or refresh)."""
+        current = self.store.current
+        with self._lock:
+            if self._index is None or self._index.version != current.version:
+                self._index = SearchIndex(current)
+            return self._index
