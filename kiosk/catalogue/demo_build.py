@@ -29,7 +29,7 @@ CATEGORIES = [
     ("social_security", "社会保障", "Social security", 2.0),
     ("medical_insurance", "医疗保障", "Medical insurance", 1.0),
     ("housing_fund", "住房公积金", "Housing provident fund", 1.0),
-    ("household", "户籍办理", "Household registration", 0.5),
+    ("household_registration", "户籍办理", "Household registration", 0.5),
     ("exit_entry", "出入境", "Exit and entry", 0.5),
     ("traffic", "交管服务", "Traffic management", 0.5),
     ("tax", "税务服务", "Tax services", 0.5),
@@ -173,7 +173,7 @@ def prompt(zh: str, en: str) -> Json:
 
 def local_items() -> list[Json]:
     sb, yb, gjj = "social_security", "medical_insurance", "housing_fund"
-    hj, crj, jg, sw = "household", "exit_entry", "traffic", "tax"
+    hj, crj, jg, sw = "household_registration", "exit_entry", "traffic", "tax"
     gy, mz, da, bdc, qy = "utilities", "civil_affairs", "archives", "real_estate", "enterprise"
     ssc = ("social_security_card", "id_card")
     ph = f_phone()
@@ -586,9 +586,10 @@ def cross_items() -> list[Json]:
             x("gjj.tq", "公积金提取", "Withdraw from housing fund", "housing_fund", "apply",
               form=[ph, f_bank_card()], online_only=True),
             x("hj.hkqr", "户口迁移（跨省迁入）", "Move household registration into the province",
-              "household", "apply", form=[ph, f_address("new_address", "迁入地址", "New address")],
+              "household_registration", "apply", form=[ph, f_address("new_address", "迁入地址", "New address")],
               materials=[lic(M_HUKOU)], processing_days=10),
-            x("hj.hjzm", "户籍证明开具", "Household registration certificate", "household",
+            x("hj.hjzm", "户籍证明开具", "Household registration certificate",
+              "household_registration",
               "print", cert="cert.household_registration"),
         ]
         out.extend(items)
@@ -598,7 +599,7 @@ def cross_items() -> list[Json]:
 def themes() -> list[Json]:
     return [
         {"id": "theme.newborn", "name": t("新生儿出生一件事", "Having a baby: one application"),
-         "category": "household",
+         "category": "household_registration",
          "items": ["sh.hj.xsrhk", "sh.yb.xsrcb", "sh.sb.xsrssk", "sh.wj.yfjz"],
          "shared_fields": ["phone", "baby_name", "baby_birth_date", "baby_sex"],
          "voice_prompt": t("新生儿户口、医保、社保卡、预防接种证一次办好",

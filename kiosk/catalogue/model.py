@@ -23,10 +23,11 @@ PrefillSource = Literal["name", "id_number", "sex", "birth_date", "address", "et
 MaterialSource = Literal["document_camera", "electronic_licence"]
 QuerySource = Literal["platform_query", "case_status"]
 
-# The twelve categories of the brief, in display order. The document carries their names.
+# The twelve categories of the brief, in display order (the same ids as kiosk/categories.py of
+# the shell). The document carries their names.
 STANDARD_CATEGORIES = (
-    "social_security", "medical_insurance", "housing_fund", "household", "exit_entry", "traffic",
-    "tax", "utilities", "civil_affairs", "archives", "real_estate", "enterprise",
+    "social_security", "medical_insurance", "housing_fund", "household_registration", "exit_entry",
+    "traffic", "tax", "utilities", "civil_affairs", "archives", "real_estate", "enterprise",
 )
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
