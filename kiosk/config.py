@@ -75,6 +75,41 @@ class IdCardReaderConfig(Section):
     # A device path (/dev/ttyUSB0) or any pyserial URL (socket://host:port, loop://).
     port: str = "/dev/ttyUSB0"
     baudrate: int = Field(default=115200, gt=0)
+    # Graded timeouts (public drivers: ~1 s find/select, ~2 s for the read header; vendors quote
+    # ~1 s of RF time for a whole read, plus 0.1-0.2 s wire time at 115200).
+    # Each bounds the wait for the answer's header; the rest of a frame then gets twice its wire
+    # time plus frame_margin_s (a stalled answer is reported early).
+    command_timeout_s: float = Field(default=1.0, gt=0)  # reset, SAM status, SAM id
+    find_timeout_s: float = Field(default=1.0, gt=0)
+    select_timeout_s: float = Field(default=1.0, gt=0)
+    read_timeout_s: float = Field(default=2.0, gt=0)
+    frame_margin_s: float = Field(default=0.5, gt=0)
+    # Poll loop: time between finds with no card; between presence probes after a read; between
+    # re-probes of a reader in a fault state.
+    poll_interval_s: float = Field(default=0.25, gt=0)
+    removal_poll_interval_s: float = Field(default=0.4, gt=0)
+    fault_poll_interval_s: float = Field(default=2.0, gt=0)
+    # Re-sends after a checksum error, garbled or missing answer (find, select, SAM commands).
+    retries: int = Field(default=1, ge=0, le=5)
+    # Re-reads after "read failed" (SW3 41) while the card is still in the field.
+    read_retries: int = Field(default=1, ge=0, le=5)
+    with_fingerprint: bool = False  # read 30 10 (text + photo + fingerprint) instead of 30 01
+    # Appended address (unconfirmed command, default 30 03): off unless the reader is known to have it.
+    read_appended_address: bool = False
+    appended_address_command: str = Field(default="30 03", pattern=r"^[0-9A-Fa-f]{2}( ?[0-9A-Fa-f]{2})+$")
+    # How "card left the field" is seen after a read (unconfirmed on real readers): "select" = the
+    # card is present while select answers 90; "find" = removed as soon as find answers 80.
+    removal_probe: Literal["select", "find"] = "select"
+    reset_on_open: bool = False  # send 10 FF (reset SAM) before the status check at open
+    # Licensed WLT photo decoder (vendor shared library); empty = none → photo unavailable.
+    wlt_library: str = ""
+    wlt_symbol: str = "wlt2bmpBuffer"
+    wlt_output_size: int = Field(default=38862, gt=0)
+    wlt_success_code: int = 1
+    # Simulator (mode = "simulator"): link type, test people, extra RF time before a read answer.
+    simulator_link: Literal["pty", "socket"] = "pty"
+    simulator_people: Path = Path("assets/testdata/idcard_people.toml")
+    simulator_rf_delay_s: float = Field(default=0.0, ge=0)
 
 
 class PrinterConfig(Section):

@@ -66,7 +66,7 @@ run_demo() {
 
 run_tests() {
   export QT_QPA_PLATFORM=offscreen
-  "$venv/bin/python" -m ruff check kiosk tests bench platform_server
+  "$venv/bin/python" -m ruff check .
   "$venv/bin/python" -m mypy kiosk
   exec "$venv/bin/python" -m pytest "$@"
 }
