@@ -496,3 +496,21 @@ def test_state_repr_holds_no_personal_data(rig: Rig) -> None:
     text = repr(state)
     assert "张三丰" not in text and id_card().id_number not in text
     assert "13812345678" not in text
+
+
+def test_a_card_from_the_id_card_simulator_drives_a_journey(rig: Rig, catalogue: Catalogue) -> None:
+    from kiosk.catalogue.recommend import recommend
+    from kiosk.devices.idcard.parser import parse_text
+    from kiosk.devices.idcard.simulator import load_people
+    from kiosk.journeys.identity import identity_from_id_card
+
+    person = next(p for p in load_people().values() if p.fields.get("id_number", "")
+                  .startswith("13"))
+    card = parse_text(person.text_block())
+    ident = identity_from_id_card(card)
+    assert ident.method == "id_card" and ident.sex in ("M", "F") and ident.address
+    recs = recommend(catalogue, ident.id_number, "310000", dt.date(2026, 11, 20),
+                     JourneysConfig())
+    assert recs[0].item_id.startswith("he.")
+    state = rig.start(recs[0].item_id, ident, taps_before=1)
+    assert state.step.kind is not StepKind.IDENTIFY and state.identity is ident

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kiosk.catalogue.model import IdentMethod, PrefillSource
 from kiosk.privacy import mask_id_number, mask_name
+
+if TYPE_CHECKING:
+    from kiosk.devices.idcard.identity import IdentityCard
 
 
 @dataclass(frozen=True)
@@ -33,3 +37,11 @@ class Identity:
                 f"name={mask_name(self.name)!r})")
 
     __str__ = __repr__
+
+
+def identity_from_id_card(card: IdentityCard) -> Identity:
+    """The engine's view of a resident ID card read by :mod:`kiosk.devices.idcard`."""
+    return Identity(method="id_card", id_number=card.id_number, name=card.display_name,
+                    sex=card.sex, birth_date=card.birth_date,
+                    address=card.address or None,
+                    ethnicity=card.nation_name("zh_CN"))
