@@ -65,3 +65,22 @@ def test_results_after_wipe_are_dropped() -> None:
     assert ctl.state is not None and ctl.state.certificate is None
     d.finish_all()
     assert ctl.state.step.kind is StepKind.RESULTS and ctl.state.query is not None
+
+
+def test_a_gateway_that_raises_does_not_hang_the_journey() -> None:
+    class Broken(FakePlatform):
+        def certificate(self, item_id: str, identity: object) -> object:  # type: ignore[override]
+            raise ValueError("nonsense from the platform")
+
+    ctl = JourneyController(JourneyEngine(CAT, JourneysConfig()),
+                            EffectRunner(Broken(), FakeQueue(), FakePrinter()), InlineDispatcher())
+    ctl.start("sh.sb.jfzm", id_card(SHANGHAI_ID))
+    assert ctl.state is not None and not ctl.busy
+    assert ctl.state.notice is not None and ctl.state.notice.key == "journeys.notice.offline"
+    # Every effect has a failure result.
+    from kiosk.journeys.runner import failure_event
+    for effect in [e.FetchCertificate("x", id_card()), e.LoadHalls("x"), e.LoadSlots("x", "h"),
+                   e.RunQuery("x", id_card()), e.LoadCases(None, "R"),
+                   e.FetchLicence("m", "t", id_card()), e.VerifyFace(id_card(), b""),
+                   e.SubmitApplications(()), e.BookSlot("x", "h", "s", id_card(), ())]:
+        assert isinstance(failure_event(effect), e.Event)

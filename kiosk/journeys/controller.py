@@ -72,7 +72,7 @@ class JourneyController:
         generation = self._generation
 
         def work() -> Event:
-            return self.runner.execute(effect)
+            return self.runner.execute_safely(effect)
 
         def done(result: Event) -> None:
             if generation != self._generation or self.state is None:

@@ -9,6 +9,7 @@ Submission policy: try the platform; when it is unreachable, queue the applicati
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from kiosk.journeys.engine import (
     Booked,
@@ -93,6 +94,15 @@ class EffectRunner:
             return Printed(self.printer.print_receipt(effect.receipt))
         raise TypeError(f"unknown effect {type(effect).__name__}")
 
+    def execute_safely(self, effect: Effect) -> Event:
+        """:meth:`execute`, but a gateway that raises (a bug, nonsense from the platform) gives
+        the effect's failure result instead of leaving the journey waiting forever."""
+        try:
+            return self.execute(effect)
+        except Exception:
+            log.exception("journey_effect_failed", extra={"fields": {"effect": type(effect).__name__}})
+            return failure_event(effect)
+
     def _submit_one(self, app: object) -> SubmitOutcome:
         from kiosk.journeys.gateways import Application
 
@@ -125,7 +135,7 @@ class EffectRunner:
         effects = list(transition.effects)
         state = transition.state
         while effects:
-            result = self.execute(effects.pop(0))
+            result = self.execute_safely(effects.pop(0))
             transition = engine.handle(state, result)
             state = transition.state
             effects.extend(transition.effects)
@@ -140,7 +150,34 @@ class EffectRunner:
         state = transition.state
         effects = list(transition.effects)
         while effects:
-            transition = engine.handle(state, self.execute(effects.pop(0)))
+            transition = engine.handle(state, self.execute_safely(effects.pop(0)))
             state = transition.state
             effects.extend(transition.effects)
         return state
+
+
+def failure_event(effect: Effect) -> Event:
+    """The "platform unavailable" result of any effect."""
+    down: GatewayResult[Any] = GatewayResult.failure(GatewayStatus.UNAVAILABLE, detail="error")
+    if isinstance(effect, FetchCertificate):
+        return CertificateLoaded(down)
+    if isinstance(effect, VerifyFace):
+        return FaceChecked(down)
+    if isinstance(effect, FetchLicence):
+        return LicenceLoaded(effect.material_id, down)
+    if isinstance(effect, RunQuery):
+        return QueryLoaded(down)
+    if isinstance(effect, LoadCases):
+        return CasesLoaded(down, ())
+    if isinstance(effect, LoadHalls):
+        return HallsLoaded(down)
+    if isinstance(effect, LoadSlots):
+        return SlotsLoaded(effect.hall_id, down)
+    if isinstance(effect, BookSlot):
+        return Booked(down)
+    if isinstance(effect, SubmitApplications):
+        return Submitted(tuple(SubmitOutcome(a.item_id, None, failure=msg("journeys.notice.offline"))
+                               for a in effect.applications))
+    if isinstance(effect, PrintDocuments):
+        return Printed(down)
+    raise TypeError(f"unknown effect {type(effect).__name__}")
