@@ -50,7 +50,10 @@ class UiConfig(Section):
     # The countdown dialog: the brief asks for at least 20 seconds.
     idle_warning_s: int = Field(default=30, ge=20)
     voice_prompts: bool = True
+    # Qt Virtual Keyboard (pinyin) for text fields; numeric fields always use the on-screen keypad.
     virtual_keyboard: bool = True
+    # Tests only: multiplies every UI timer (idle, countdown ticks) so they run fast; keep 1.0.
+    time_scale: float = Field(default=1.0, gt=0, le=1.0)
 
 
 class PathsConfig(Section):
@@ -113,9 +116,45 @@ class IdCardReaderConfig(Section):
 
 
 class PrinterConfig(Section):
+    """The ESC/POS receipt printer (kiosk.devices.printer)."""
+
     mode: DeviceMode = "simulator"
+    # A device path (/dev/ttyUSB1) or any pyserial URL (socket://host:port, loop://).
     port: str = "/dev/ttyUSB1"
     baudrate: int = Field(default=115200, gt=0)
+    # A model profile from assets/printer/profiles.toml (encoding, paper width, native QR, cut …).
+    model: str = "generic-80"
+    # Hardware flow control: most USB-serial receipt printers want RTS/CTS off (pyserial default).
+    rtscts: bool = False
+    # Real-time status polling while idle (on the device thread, never the UI thread).
+    poll_interval_s: float = Field(default=2.0, gt=0)
+    # How long one DLE EOT reply may take, on top of the wire time of bytes still in flight.
+    status_timeout_s: float = Field(default=0.5, gt=0)
+    # Bytes written between two mid-job status checks.
+    chunk_bytes: int = Field(default=512, ge=16)
+    # The "job finished" fence (GS r 1) may take this long after the last byte went out.
+    fence_timeout_s: float = Field(default=8.0, gt=0)
+    # Where the simulator writes each receipt as a PNG (relative to paths.data_dir).
+    simulator_output: Path = Path("receipts")
+    # The receipt's QR code points here; {reference} is replaced.
+    status_url_template: str = "https://gov-platform.example.invalid/q/{reference}"
+
+
+class A4PrinterConfig(Section):
+    """A4 certificates through CUPS (kiosk.devices.a4)."""
+
+    # simulator: a local cupsd with a cups-pdf queue is set up on demand (demo, tests).
+    mode: DeviceMode = "simulator"
+    queue: str = "KioskA4"
+    # The CUPS scheduler (host:port); the kiosk talks to it with lp/lpstat/ipptool.
+    server: str = "localhost:631"
+    # Where cups-pdf writes the "printed" PDFs of the simulator queue.
+    pdf_output_dir: Path = Path("/var/spool/cups-pdf/KioskA4")
+    job_timeout_s: float = Field(default=60.0, gt=0)
+    poll_interval_s: float = Field(default=0.2, gt=0)
+    # The verification QR on each certificate; {reference} is replaced.
+    verify_url_template: str = "https://gov-platform.example.invalid/verify/{reference}"
+    issuer: str = "政务服务自助终端"
 
 
 class SmartCardConfig(Section):
@@ -130,6 +169,7 @@ class CameraConfig(Section):
 class DevicesConfig(Section):
     idcard: IdCardReaderConfig = IdCardReaderConfig()
     printer: PrinterConfig = PrinterConfig()
+    a4: A4PrinterConfig = A4PrinterConfig()
     smartcard: SmartCardConfig = SmartCardConfig()
     doc_camera: CameraConfig = CameraConfig()
     face_camera: CameraConfig = CameraConfig(device="1")

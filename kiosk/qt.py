@@ -5,10 +5,11 @@ directly elsewhere in ``kiosk/``.
 """
 
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Property, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
 __all__ = [
     "Property",
+    "QEvent",
     "QObject",
     "QThread",
     "QTimer",

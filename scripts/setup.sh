@@ -22,7 +22,7 @@ apt_packages=(
   # PC/SC stack with a virtual reader (vpcd is for development and tests only)
   pcscd pcsc-tools vsmartcard-vpcd
   # A4 spooler with a PDF printer, PDF tools, serial pty tools
-  cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils socat
+  cups cups-client cups-bsd cups-ipp-utils printer-driver-cups-pdf poppler-utils socat
   # process inspection for the soak test
   procps
 )

@@ -1,0 +1,421 @@
+"""The composition root: builds the kiosk from its configuration, and ``main`` (console ``kiosk``).
+
+``KioskApp`` owns the pieces and wires them; features plug in through plain attributes:
+
+- ``devices: dict[str, DeviceBridge]`` — add one with :meth:`KioskApp.add_device` (status bar and
+  dev dock follow it); ``simulators: dict[str, object]`` — simulator control objects (demo);
+- optional parts built elsewhere stay ``None`` until wired: ``platform_client``, ``offline_queue``,
+  ``catalogue``, ``voice``, ``platform_server``, ``platform_offline_hook``.
+
+Start-up stays light: nothing here imports OpenCV, SQLAlchemy, requests or reportlab; the dev
+dock and the local platform start after the home screen is on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.devices.base import DeviceStatus
+from kiosk.i18n import CATALOGUE, LANGUAGES, current_language, tr
+from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
+from kiosk.screens import discover
+from kiosk.screens.base import Screen
+from kiosk.session import Session
+from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.input import VirtualKeyboardFocus
+from kiosk.ui.main_window import KeyGuard, MainWindow
+from kiosk.ui.navigation import Navigator
+from kiosk.ui.theme import Theme, build_qss, theme_for
+
+if TYPE_CHECKING:
+    from kiosk.devices.qtbridge import DeviceBridge
+
+log = logging.getLogger("kiosk.app")
+
+_T0 = time.perf_counter()
+DEVDOCK_DELAY_MS = 400
+CRASH_LIMIT = 5  # crashes within CRASH_WINDOW_S before the process gives up and exits
+CRASH_WINDOW_S = 60.0
+CRASH_EXIT_CODE = 70  # EX_SOFTWARE: the service manager restarts the kiosk
+
+
+def build_arg_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="Government-services kiosk")
+    p.add_argument("--profile", default=None, help="configuration profile (demo, production …)")
+    p.add_argument("--config", type=Path, default=None, help="extra TOML file over the profile")
+    p.add_argument("--windowed", action="store_true",
+                   help="development: a normal window, keyboard escapes allowed")
+    p.add_argument("--screenshot-tour", type=Path, default=None, metavar="DIR",
+                   help="render every screen (both themes, both languages) to PNGs in DIR, then exit")
+    p.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)  # benchmark
+    return p
+
+
+def _offscreen() -> bool:
+    return os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal")
+
+
+def configure_input_method(config: KioskConfig) -> None:
+    """Qt Virtual Keyboard must be chosen before QApplication exists (not offscreen)."""
+    if config.ui.virtual_keyboard and not _offscreen() and "QT_IM_MODULE" not in os.environ:
+        os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
+
+
+class KioskApp(QObject):
+    crashed = Signal()  # emitted from any thread by the crash handler; handled on the UI thread
+    technicianGestureDetected = Signal()
+    languageChanged = Signal(str)
+    themeChanged = Signal(object)  # Theme
+
+    def __init__(self, config: KioskConfig, *, kiosk_mode: bool | None = None,
+                 show_devdock: bool | None = None) -> None:
+        qapp = QtWidgets.QApplication.instance()
+        if qapp is None:
+            raise RuntimeError("create the QApplication before KioskApp")
+        super().__init__()
+        self.qapp: QtWidgets.QApplication = qapp  # type: ignore[assignment]
+        self.config = config
+        self.kiosk_mode = config.ui.fullscreen if kiosk_mode is None else kiosk_mode
+        self._show_devdock = config.devdock.enabled if show_devdock is None else show_devdock
+
+        # Devices and simulators (the device features add theirs in _wire_devices).
+        self.devices: dict[str, DeviceBridge] = {}
+        self.simulators: dict[str, object] = {}
+        # Parts built by other features: None until wired.
+        self.platform_client: Any = None
+        self.platform_server: Any = None
+        self.offline_queue: Any = None
+        self.catalogue: Any = None
+        self.voice: Any = None
+        self.platform_offline_hook: Callable[[bool], None] | None = None
+        self.devdock: Any = None
+        self._devdock_shortcut: QtGui.QShortcut | None = None
+
+        self.session = Session(config.path(config.paths.temp_dir))
+        self.theme: Theme = theme_for(config.ui.elderly_mode)
+        discover()
+
+        self.window = MainWindow(kiosk_mode=self.kiosk_mode)
+        self.window.header.set_branch(config.terminal.branch_name)
+        self.window.status_bar.set_terminal_id(config.terminal.id)
+        self.window.status_bar.set_network(None)
+        self.nav = Navigator(self.window.stack, self._make_screen)
+        self.nav.currentChanged.connect(self._on_screen_changed)
+        self.window.page_bar.back.clicked.connect(self.nav.back)
+        self.window.page_bar.home.clicked.connect(self.nav.home)
+        self.window.technicianGestureDetected.connect(self._on_technician_gesture)
+
+        self.idle = IdleWatcher(self.window, self._idle_applies, self._idle_timeout_s(),
+                                config.ui.idle_warning_s, config.ui.time_scale)
+        self.idle.expired.connect(lambda: self.end_session("idle"))
+        self.qapp.installEventFilter(self.idle)
+        self.keyboard_focus: VirtualKeyboardFocus | None = None
+        if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
+            self.keyboard_focus = VirtualKeyboardFocus(self)
+            self.qapp.installEventFilter(self.keyboard_focus)
+        self.key_guard: KeyGuard | None = None
+        if self.kiosk_mode:
+            self.key_guard = KeyGuard(self)
+            self.qapp.installEventFilter(self.key_guard)
+
+        self._crashes: list[float] = []
+        self.session.on_end(self._on_session_ended)
+        self.crashed.connect(self.recover, Qt.ConnectionType.QueuedConnection)
+        CATALOGUE.add_listener(self._on_language)
+        if current_language() != config.ui.language:
+            CATALOGUE.set_language(config.ui.language)
+        QtCore.QLocale.setDefault(QtCore.QLocale(current_language()))
+        self._apply_theme()
+        self._retranslate_all()
+        self._wire_devices()
+        self.nav.home()
+        self.idle.start()
+        self._closed = False
+
+    # --- wiring points for the other features ----------------------------------------------
+    def _wire_devices(self) -> None:
+        """Device features add their bridges here: ``self.add_device("idcard", bridge, sim)``."""
+
+    def add_device(self, name: str, bridge: DeviceBridge, simulator: object | None = None) -> None:
+        self.devices[name] = bridge
+        if simulator is not None:
+            self.simulators[name] = simulator
+        bridge.statusChanged.connect(
+            lambda status, _changes, n=name: self.set_device_status(n, status))
+        status = getattr(bridge.runner.device, "status", None)
+        if isinstance(status, DeviceStatus):
+            self.set_device_status(name, status)
+
+    def start_local_platform(self) -> None:
+        """Demo: start the reference platform on loopback if ``platform_server`` offers
+        ``start_in_background(config)``; until that exists this only logs."""
+        if not self.config.platform.start_local or self.platform_server is not None:
+            return
+
+        def run() -> None:
+            try:
+                import platform_server
+
+                start = getattr(platform_server, "start_in_background", None)
+                if start is None:
+                    log.info("local platform not available yet (platform_server has no server)")
+                    return
+                self.platform_server = start(self.config)
+                log.info("local platform started")
+            except Exception:
+                log.exception("local platform failed to start")
+
+        threading.Thread(target=run, name="platform-start", daemon=True).start()
+
+    def set_platform_offline(self, offline: bool) -> None:
+        """Dev dock switch; calls ``platform_offline_hook`` when the platform feature set one."""
+        log.info("platform offline switch", extra={"fields": {"offline": offline,
+                                                              "wired": self.platform_offline_hook is not None}})
+        if self.platform_offline_hook is not None:
+            self.platform_offline_hook(offline)
+
+    # --- status bar inputs (connect signals to these) --------------------------------------
+    def set_network(self, online: bool | None) -> None:
+        self.window.status_bar.set_network(online)
+
+    def set_queue(self, depth: int) -> None:
+        self.window.status_bar.set_queue(depth)
+
+    def set_device_status(self, name: str, status: DeviceStatus) -> None:
+        self.window.status_bar.set_device_status(name, status)
+
+    # --- language and theme ----------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        CATALOGUE.set_language(language)  # listeners (→ _on_language) retranslate everything
+
+    def _on_language(self, language: str) -> None:
+        QtCore.QLocale.setDefault(QtCore.QLocale(language))
+        self._retranslate_all()
+        self.languageChanged.emit(language)
+
+    def set_elderly_mode(self, on: bool) -> None:
+        if on == self.theme.elderly:
+            return
+        self.theme = theme_for(on)
+        log.info("theme", extra={"fields": {"theme": self.theme.name}})
+        self._apply_theme()
+        self.idle.set_timeouts(self._idle_timeout_s(), self.config.ui.idle_warning_s)
+        self.themeChanged.emit(self.theme)
+
+    def _idle_timeout_s(self) -> float:
+        ui = self.config.ui
+        return ui.elderly_idle_timeout_s if self.theme.elderly else ui.idle_timeout_s
+
+    def _apply_theme(self) -> None:
+        t = self.theme
+        font = QtGui.QFont()
+        font.setFamilies(list(t.font_families))
+        font.setPixelSize(t.font_body)
+        self.qapp.setFont(font)
+        self.qapp.setStyleSheet(build_qss(t))
+        self.window.apply_theme(t)
+        for screen in self.nav.screens():
+            screen.apply_theme(t)
+        self._update_page_bar()
+
+    def _retranslate_all(self) -> None:
+        self.window.retranslate()
+        for screen in self.nav.screens():
+            screen.retranslate()
+        self.idle.retranslate()
+        if self.devdock is not None:
+            self.devdock.retranslate()
+        self._update_page_bar()
+
+    # --- screens, session, idle ------------------------------------------------------------
+    def _make_screen(self, cls: type[Screen]) -> Screen:
+        screen = cls(self)
+        screen.apply_theme(self.theme)
+        screen.retranslate()
+        return screen
+
+    def _on_screen_changed(self, route: str) -> None:
+        self._update_page_bar()
+        screen = self.nav.current_screen
+        if screen is not None and screen.voice_prompt_key and self.config.ui.voice_prompts:
+            self.speak(tr(screen.voice_prompt_key))
+
+    def speak(self, text: str) -> None:
+        """Voice prompt through the voice feature when wired (``voice.speak(text)``)."""
+        speak = getattr(self.voice, "speak", None)
+        if callable(speak):
+            speak(text)
+
+    def _update_page_bar(self) -> None:
+        screen = self.nav.current_screen if hasattr(self, "nav") else None
+        bar = self.window.page_bar
+        if screen is None or not screen.show_page_bar:
+            bar.hide()
+            return
+        bar.title.setText(screen.title())
+        bar.back.setVisible(self.nav.can_go_back)
+        bar.show()
+
+    def is_pristine(self) -> bool:
+        """The untouched home screen: nothing to protect, nothing to reset."""
+        return (self.nav.current_route == self.nav.home_route and self.session.is_empty
+                and current_language() == self.config.ui.language
+                and self.theme.elderly == self.config.ui.elderly_mode)
+
+    def _idle_applies(self) -> bool:
+        return not self.is_pristine()
+
+    def end_session(self, reason: str = "finished") -> None:
+        self.session.end(reason)  # → _on_session_ended
+
+    def _on_session_ended(self, session_id: str, reason: str) -> None:
+        self.idle.reset()
+        for screen in self.nav.screens():
+            try:
+                screen.reset()
+            except Exception:
+                log.exception("screen reset failed", extra={"fields": {"route": screen.route}})
+        # The next citizen starts from the kiosk's defaults.
+        if current_language() != self.config.ui.language:
+            self.set_language(self.config.ui.language)
+        self.set_elderly_mode(self.config.ui.elderly_mode)
+        self.nav.home()
+
+    def recover(self) -> None:
+        """After an uncaught exception: wipe the visit and show the home screen again.
+
+        A crash loop (the home screen itself failing) is not recovered forever: after
+        ``CRASH_LIMIT`` crashes within ``CRASH_WINDOW_S`` the process exits with code 70 so the
+        service manager restarts it from scratch."""
+        now = time.monotonic()
+        self._crashes = [t for t in self._crashes if now - t <= CRASH_WINDOW_S] + [now]
+        if len(self._crashes) >= CRASH_LIMIT:
+            log.critical("crash loop: giving up and exiting for a restart",
+                         extra={"fields": {"crashes": len(self._crashes), "window_s": CRASH_WINDOW_S}})
+            self.session.end("crash-loop")
+            self.qapp.exit(CRASH_EXIT_CODE)
+            return
+        log.warning("recovering from a crash: session wiped, back to home")
+        self.end_session("crash")
+
+    def _on_technician_gesture(self) -> None:
+        log.info("technician gesture")
+        self.technicianGestureDetected.emit()
+
+    # --- showing and closing ---------------------------------------------------------------
+    def show(self) -> None:
+        ui = self.config.ui
+        if self.kiosk_mode:
+            self.window.showFullScreen()
+        else:
+            self.window.resize(ui.width, ui.height)
+            self.window.show()
+        if self.config.devdock.enabled and self._devdock_shortcut is None:
+            self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
+            self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            self._devdock_shortcut.activated.connect(self.toggle_devdock)
+        QTimer.singleShot(0, self.start_local_platform)
+        if self._show_devdock:
+            # A developer tool: built once the home screen is up and answering touches.
+            QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
+
+    def _show_devdock_now(self) -> None:
+        if self.devdock is None and not self._closed:
+            self.build_devdock().show()
+
+    def build_devdock(self) -> Any:
+        if self.devdock is None:
+            from kiosk.devdock.dock import DevDock
+
+            self.devdock = DevDock(self)
+        return self.devdock
+
+    def toggle_devdock(self) -> None:
+        if self.config.devdock.enabled:
+            self.build_devdock().toggle()
+
+    def close(self) -> None:
+        """Deliberate shutdown (tests, technician exit): the only way the window closes."""
+        if self._closed:
+            return
+        self._closed = True
+        CATALOGUE.remove_listener(self._on_language)
+        self.idle.stop()
+        self.qapp.removeEventFilter(self.idle)
+        if self.key_guard is not None:
+            self.qapp.removeEventFilter(self.key_guard)
+        if self.keyboard_focus is not None:
+            self.qapp.removeEventFilter(self.keyboard_focus)
+        if self._devdock_shortcut is not None:
+            self._devdock_shortcut.setEnabled(False)
+            self._devdock_shortcut.deleteLater()
+        if self.devdock is not None:
+            self.devdock.close()
+            self.devdock.deleteLater()
+        self.window.allow_close = True
+        self.window.close()
+        self.window.deleteLater()
+        stop = getattr(self.platform_server, "stop", None)
+        if callable(stop):
+            stop()
+
+
+def _install_runtime(app: KioskApp, config: KioskConfig) -> None:
+    from kiosk.logs import install_crash_handler, install_qt_message_handler
+
+    install_qt_message_handler()
+    install_crash_handler(on_crash=app.crashed.emit)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_arg_parser().parse_args(argv)
+    try:
+        config = load_config(args.profile, args.config)
+    except ConfigError as e:
+        print(f"kiosk: configuration error\n{e}", file=sys.stderr)
+        return 2
+    if args.screenshot_tour is not None:
+        from kiosk.tour import run_tour
+
+        files = run_tour(args.screenshot_tour, config)
+        print(f"{len(files)} screenshots in {args.screenshot_tour}")
+        return 0
+
+    from kiosk.logs import setup_logging
+
+    lc = config.logging
+    log_file = setup_logging(config.path(config.paths.log_dir), lc.level, lc.max_bytes,
+                             lc.backup_count, lc.also_stderr)
+    configure_input_method(config)
+    qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    qapp.setApplicationName("gov-kiosk")
+    app = KioskApp(config, kiosk_mode=config.ui.fullscreen and not args.windowed)
+    _install_runtime(app, config)
+    log.info("kiosk starting", extra={"fields": {
+        "profile": config.profile, "terminal": config.terminal.id, "log": str(log_file),
+        "kiosk_mode": app.kiosk_mode, "languages": list(LANGUAGES)}})
+    app.show()
+    if args.exit_when_ready:
+        # Benchmark: report once the event loop runs with the home screen shown, then quit.
+        def ready() -> None:
+            print(f"READY {time.perf_counter() - _T0:.4f}", flush=True)
+            app.close()
+            qapp.quit()
+
+        QTimer.singleShot(0, ready)
+    code = qapp.exec()
+    app.close()
+    return int(code)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
