@@ -69,6 +69,9 @@ class CatalogueListScreen(Screen):
         self.page = 0
         self._render()
 
+    def _connect_row(self, row: ItemRow) -> None:
+        row.clicked.connect(lambda: self._open(row.target_id))
+
     def _turn(self, step: int) -> None:
         pages = self.page_count()
         self.page = max(0, min(pages - 1, self.page + step))
@@ -83,7 +86,7 @@ class CatalogueListScreen(Screen):
         shown = self.entries[self.page * self._per_page:(self.page + 1) * self._per_page]
         while len(self.rows) < len(shown):
             row = ItemRow()
-            row.clicked.connect(lambda _=False, r=row: self._open(r.target_id))
+            self._connect_row(row)
             self.rows.append(row)
             self.rows_box.addWidget(row)
         for row, entry in zip(self.rows, shown, strict=False):

@@ -33,18 +33,15 @@ if TYPE_CHECKING:
 NUMERIC_TYPES = ("phone", "number")
 
 
-def _clear(layout: QtWidgets.QLayout) -> None:
-    while layout.count():
-        child = layout.takeAt(0)
-        if child is None:
-            break
-        w = child.widget()
-        inner = child.layout()
-        if w is not None:
-            w.hide()
-            w.deleteLater()
-        elif inner is not None:
-            _clear(inner)
+def _on_tap(button: QtWidgets.QPushButton, action: Callable[[], None]) -> None:
+    """Connect a tap to ``action``. A plain zero-argument closure: lambdas with default
+    arguments on ``clicked(bool)`` crashed PySide6 at exit once thousands of buttons had come
+    and gone (bool refcount underflow)."""
+    button.clicked.connect(lambda: action())
+
+
+def _on_text(edit: QtWidgets.QLineEdit, action: Callable[[str], None]) -> None:
+    edit.textChanged.connect(lambda text: action(text))
 
 
 def _label(text: str, role: str = "body", wrap: bool = True) -> QtWidgets.QLabel:
@@ -89,12 +86,21 @@ class JourneyScreen(Screen):
         self.notice.setObjectName("JourneyNotice")
         self.notice.hide()
         root.addWidget(self.notice)
+        # Each step is drawn into fresh container widgets, and the old ones are deleted whole:
+        # no layout surgery (taking nested layouts out of a layout crashed PySide6 at exit).
         self.body_frame = QtWidgets.QFrame()
         self.body_frame.setProperty("role", "card")
-        self.body = QtWidgets.QVBoxLayout(self.body_frame)
+        self._body_host = QtWidgets.QVBoxLayout(self.body_frame)
+        self._body_host.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.body_frame, 1)
+        self._actions_host = QtWidgets.QHBoxLayout()
+        self._actions_host.setContentsMargins(0, 0, 0, 0)
+        root.addLayout(self._actions_host)
+        self._page: QtWidgets.QWidget | None = None
+        self._page_actions: QtWidgets.QWidget | None = None
+        self.body = QtWidgets.QVBoxLayout()
         self.action_bar = QtWidgets.QHBoxLayout()
-        root.addLayout(self.action_bar)
+        self._new_page()
         self.busy = _label("", "heading")
         self.busy.setObjectName("JourneyBusy")
         self.busy.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -146,9 +152,25 @@ class JourneyScreen(Screen):
     def leave(self) -> None:
         self._last_step = None
 
+    def _new_page(self) -> None:
+        for old in (self._page, self._page_actions):
+            if old is not None:
+                old.hide()
+                old.deleteLater()
+        self._page = QtWidgets.QWidget()
+        self._page.setObjectName("JourneyPage")
+        self.body = QtWidgets.QVBoxLayout(self._page)
+        m = self._theme.margin
+        self.body.setContentsMargins(m, m // 2, m, m // 2)
+        self.body.setSpacing(self._theme.spacing // 2)
+        self._page_actions = QtWidgets.QWidget()
+        self.action_bar = QtWidgets.QHBoxLayout(self._page_actions)
+        self.action_bar.setContentsMargins(0, 0, 0, 0)
+        self._body_host.addWidget(self._page)
+        self._actions_host.addWidget(self._page_actions)
+
     def reset(self) -> None:
-        _clear(self.body)
-        _clear(self.action_bar)
+        self._new_page()
         self.fields = {}
         self.notice.hide()
         self.title_label.setText("")
@@ -177,8 +199,7 @@ class JourneyScreen(Screen):
         self.body_frame.setEnabled(not busy)
         key = (state.index, step.kind.value)
         # Rebuild the view on a new step (or after an error / new data); keep typed text.
-        _clear(self.body)
-        _clear(self.action_bar)
+        self._new_page()
         self.fields = {}
         view = getattr(self, f"_view_{step.kind.value}")
         view(state)
@@ -207,8 +228,11 @@ class JourneyScreen(Screen):
         if on_click is None:
             b.setEnabled(False)
         else:
-            b.clicked.connect(lambda _=False: on_click())
+            _on_tap(b, on_click)
         return b
+
+    def _tap_sends(self, button: QtWidgets.QPushButton, event: e.Event) -> None:
+        _on_tap(button, lambda: self._send(event))
 
     def _action(self, text: str, event: e.Event, variant: str = "primary",
                 name: str = "") -> BigButton:
@@ -311,7 +335,7 @@ class JourneyScreen(Screen):
             field.label.setProperty("role", "title")
         field.set_text(state.answers.get(f.id, ""))
         field.set_error(error)
-        field.edit.textChanged.connect(lambda text, fid=f.id: self._typed(fid, text))
+        _on_text(field.edit, lambda text: self._typed(f.id, text))
         self.fields[f.id] = field
         if big and f.type in NUMERIC_TYPES:
             # One numeric question: the on-screen keypad beside the field (no keyboard pop-up).
@@ -354,8 +378,7 @@ class JourneyScreen(Screen):
             b.setObjectName(f"Choice_{f.id}_{c.value}")
             b.setCheckable(True)
             b.setChecked(c.value == current)
-            b.clicked.connect(lambda _=False, fid=f.id, v=c.value:
-                              self._send(e.ChooseAnswer(fid, v)))
+            self._tap_sends(b, e.ChooseAnswer(f.id, c.value))
             row.addWidget(b, n // per_row, n % per_row)
         self.body.addLayout(row)
 
@@ -400,7 +423,7 @@ class JourneyScreen(Screen):
             row = ItemRow()
             row.show_entry(hall.id, local(hall.name), local(hall.address),
                            max(self._theme.target, self._theme.font_heading * 3))
-            row.clicked.connect(lambda _=False, hid=hall.id: self._send(e.PickHall(hid)))
+            self._tap_sends(row, e.PickHall(hall.id))
             self.body.addWidget(row)
         self.body.addStretch(1)
 
@@ -415,7 +438,7 @@ class JourneyScreen(Screen):
             b.setObjectName(f"Slot_{slot.id}")
             b.setEnabled(slot.remaining > 0)
             b.setMinimumHeight(self._theme.button_height + self._theme.font_body)
-            b.clicked.connect(lambda _=False, sid=slot.id: self._send(e.PickSlot(sid)))
+            self._tap_sends(b, e.PickSlot(slot.id))
             grid.addWidget(b, n // per_row, n % per_row)
         self.body.addLayout(grid)
         self.body.addStretch(1)
@@ -431,7 +454,7 @@ class JourneyScreen(Screen):
             if row.change_step is not None:
                 link = BigButton(tr("common.change"), "link")
                 link.setObjectName(f"Change_{n}")
-                link.clicked.connect(lambda _=False, i=row.change_step: self._send(e.Change(i)))
+                self._tap_sends(link, e.Change(row.change_step))
                 grid.addWidget(link, n, 2)
             else:
                 grid.addWidget(_label(tr("journeys.ui.from_card"), "small", wrap=False), n, 2)
@@ -532,8 +555,6 @@ class JourneyScreen(Screen):
         m = theme.margin
         self._root.setContentsMargins(m, m // 3, m, m // 3)
         self._root.setSpacing(theme.spacing // 2)
-        self.body.setContentsMargins(m, m // 2, m, m // 2)
-        self.body.setSpacing(theme.spacing // 2)
         if self.state is not None and self.app.nav.current_screen is self:
             self._render(self.state)
 

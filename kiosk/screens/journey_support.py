@@ -131,7 +131,7 @@ def services(app: KioskApp) -> JourneyServices:
         printer: Any = NotConnected()
     else:
         platform, queue, printer = gateways
-    dispatcher = getattr(app, "journey_dispatcher", None) or QtDispatcher(app)
+    dispatcher = getattr(app, "journey_dispatcher", None) or QtDispatcher()
     controller = JourneyController(engine, EffectRunner(platform, queue, printer), dispatcher)
     history = UsageHistory(config.data_path(config.journeys.catalogue_cache).parent
                            / "usage_history.json")
