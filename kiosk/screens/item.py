@@ -40,6 +40,7 @@ class ItemScreen(Screen):
         self.facts.setProperty("role", "body")
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         body.addWidget(self.name)
         body.addWidget(self.sub)
         body.addWidget(self.facts, 1)

@@ -44,6 +44,11 @@ def _on_text(edit: QtWidgets.QLineEdit, action: Callable[[str], None]) -> None:
     edit.textChanged.connect(lambda text: action(text))
 
 
+def _pair(label: str, value: str) -> str:
+    """``标签：值`` in Chinese, ``Label: value`` in English."""
+    return f"{label}：{value}" if current_language() == "zh_CN" else f"{label}: {value}"
+
+
 def _label(text: str, role: str = "body", wrap: bool = True) -> QtWidgets.QLabel:
     label = QtWidgets.QLabel(text)
     label.setProperty("role", role)
@@ -263,7 +268,7 @@ class JourneyScreen(Screen):
         head.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(head)
         accepted = " / ".join(tr(f"catalogue.ident.{m}") for m in methods)
-        sub = _label(f"{tr('catalogue.identification_needed')}：{accepted}", "muted")
+        sub = _label(_pair(tr("catalogue.identification_needed"), accepted), "muted")
         sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(sub)
         if all("reference_number" in i.identification for i in items):
@@ -489,15 +494,16 @@ class JourneyScreen(Screen):
         names = {i.id: i.name for i in self.engine.items_of(state)}
         for o in state.outcomes:
             if o.reference is None:
-                failed = _label(f"✗ {local(names[o.item_id])}："
-                                f"{o.failure.render(current_language()) if o.failure else ''}",
+                failed = _label("✗ " + _pair(local(names[o.item_id]),
+                                             o.failure.render(current_language())
+                                             if o.failure else ""),
                                 "body")
                 failed.setProperty("severity", "error")
                 self.body.addWidget(failed)
                 continue
             badge = f"  [{tr('journeys.ui.queued_badge')}]" if o.queued else ""
             self.body.addWidget(_label(local(names[o.item_id]), "heading"))
-            ref = _label(f"{tr('journeys.ui.reference_number')}：{o.reference}{badge}", "title")
+            ref = _label(_pair(tr('journeys.ui.reference_number'), o.reference + badge), "title")
             ref.setObjectName("ReferenceNumber")
             ref.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             self.body.addWidget(ref)
@@ -533,8 +539,8 @@ class JourneyScreen(Screen):
             card.setProperty("role", "banner")
             box = QtWidgets.QVBoxLayout(card)
             box.addWidget(_label(case.item_name.get(lang), "heading"))
-            status = _label(f"{tr('journeys.ui.reference_number')}：{case.reference}   "
-                            f"{tr(f'journeys.case_status.{case.status}')}", "body")
+            status = _label(_pair(tr('journeys.ui.reference_number'), case.reference) + "   "
+                            + tr(f"journeys.case_status.{case.status}"), "body")
             box.addWidget(status)
             box.addWidget(_label(case.updated_at, "small"))
             self.body.addWidget(card)

@@ -107,6 +107,7 @@ class JourneyServices:
 
     def start(self, target_id: str) -> None:
         self.controller.start(target_id, self.identity, self.taps_before)
+        self.taps_before = 0
 
     def wipe(self) -> None:
         self.controller.wipe()
