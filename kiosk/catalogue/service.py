@@ -4,11 +4,14 @@ follows the current catalogue version."""
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from kiosk.catalogue.loader import Catalogue, SignatureVerifier
-from kiosk.catalogue.search import SearchIndex
 from kiosk.catalogue.store import CatalogueCache, CatalogueStore
 from kiosk.config import KioskConfig
+
+if TYPE_CHECKING:  # numpy and pypinyin stay off the start-up path until the first search
+    from kiosk.catalogue.search import SearchIndex
 
 
 def open_store(config: KioskConfig) -> CatalogueStore:
@@ -39,6 +42,8 @@ class CatalogueService:
     def index(self) -> SearchIndex:
         """The search index for the current version (about 1-2 s to build for 10,000 items,
         so the app calls this once on a worker thread after each load or refresh)."""
+        from kiosk.catalogue.search import SearchIndex
+
         current = self.store.current
         with self._lock:
             if self._index is None or self._index.version != current.version:
