@@ -156,7 +156,8 @@ class FakePrinter:
     certificates: list[tuple[str, CertificateData]] = field(default_factory=list)
     paper_out: bool = False
 
-    def print_receipt(self, receipt: ReceiptData) -> GatewayResult[None]:
+    def print_receipt(self, receipt: ReceiptData,
+                      identity: Identity | None = None) -> GatewayResult[None]:
         if self.paper_out:
             return GatewayResult.failure(GatewayStatus.UNAVAILABLE, detail="paper out")
         self.receipts.append(receipt)

@@ -514,3 +514,22 @@ def test_a_card_from_the_id_card_simulator_drives_a_journey(rig: Rig, catalogue:
     assert recs[0].item_id.startswith("he.")
     state = rig.start(recs[0].item_id, ident, taps_before=1)
     assert state.step.kind is not StepKind.IDENTIFY and state.identity is ident
+
+
+def test_receipts_map_to_printer_jobs(rig: Rig) -> None:
+    from kiosk.devices.printer.layout import render_receipt
+    from kiosk.devices.printer.profiles import load_profiles
+    from kiosk.journeys.printing import printer_receipts
+
+    rig.platform.online = False
+    state = rig.fill(rig.start("he.sb.zy", id_card()), ANSWERS)
+    rig.do(state, e.MaterialCaptured("payment_record", (b"j",)), e.Next(), e.Confirm())
+    receipt = rig.printer.receipts[-1]
+    jobs = printer_receipts(receipt, id_card(), terminal_id="T-1", branch="演示支行",
+                            status_url_template="https://example.invalid/q/{reference}")
+    assert len(jobs) == 1 and jobs[0].state == "queued" and jobs[0].reference == "L-0001"
+    assert jobs[0].item_name == "社会保险关系转移申请"
+    profile = next(iter(load_profiles().values()))
+    data, lossy = render_receipt(jobs[0], profile)
+    assert len(data) > 100 and lossy == 0
+    assert id_card().id_number.encode() not in data  # the printer masks it

@@ -771,7 +771,7 @@ class JourneyEngine:
             return self._on_confirm(state, Confirm())
         if state.step.kind is StepKind.CONFIRMATION and state.receipt is not None \
                 and state.receipt_printed is False:
-            effect = PrintDocuments(state.receipt)
+            effect = PrintDocuments(state.receipt, identity=state.identity)
             return Transition(replace(state, pending=effect, notice=None), (effect,))
         return self._enter(replace(state, notice=None))
 
@@ -875,7 +875,7 @@ class JourneyEngine:
         elif any(o.queued for o in done):
             notice = msg("journeys.notice.queued")
         conf = self._index_of(state, StepKind.CONFIRMATION)
-        effect = PrintDocuments(receipt)
+        effect = PrintDocuments(receipt, identity=state.identity)
         return Transition(replace(state, outcomes=event.outcomes, receipt=receipt, index=conf,
                                   notice=notice, pending=effect, errors={}), (effect,))
 
@@ -890,7 +890,7 @@ class JourneyEngine:
         receipt = self._receipt(state, "appointment", (ReceiptEntry(item.name, r.value, False),),
                                 appointment=when)
         conf = self._index_of(state, StepKind.CONFIRMATION)
-        effect = PrintDocuments(receipt)
+        effect = PrintDocuments(receipt, identity=state.identity)
         return Transition(replace(state, outcomes=(SubmitOutcome(item.id, r.value),),
                                   receipt=receipt, index=conf, pending=effect), (effect,))
 

@@ -193,7 +193,11 @@ class QueueGateway(Protocol):
 
 
 class PrintGateway(Protocol):
-    def print_receipt(self, receipt: ReceiptData) -> GatewayResult[None]: ...
+    def print_receipt(self, receipt: ReceiptData,
+                      identity: Identity | None = None) -> GatewayResult[None]:
+        """``identity`` carries the full name and number for printers that mask them
+        themselves (kiosk.devices.printer does); ``receipt`` holds them masked already."""
+        ...
 
     def print_certificate(self, template: str, data: CertificateData,
                           identity: Identity) -> GatewayResult[None]: ...

@@ -91,7 +91,7 @@ class EffectRunner:
                                                          effect.certificate, effect.identity)
                 if not printed.ok:
                     return Printed(printed)
-            return Printed(self.printer.print_receipt(effect.receipt))
+            return Printed(self.printer.print_receipt(effect.receipt, effect.identity))
         raise TypeError(f"unknown effect {type(effect).__name__}")
 
     def execute_safely(self, effect: Effect) -> Event:
