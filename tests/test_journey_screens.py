@@ -138,8 +138,12 @@ def test_search_as_you_type(make_app: Callable[..., Any], qtbot: QtBot) -> None:
     rig.app.nav.push("search")
     screen = rig.app.nav.current_screen
     qtbot.keyClicks(screen.field.edit, "gjjtq")
-    QtWidgets.QApplication.processEvents()
-    visible = [r for r in screen.findChildren(ItemRow) if r.isVisible()]
+
+    def shown() -> list[ItemRow]:
+        return [r for r in screen.findChildren(ItemRow) if r.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=10_000)  # the index builds in the background
+    visible = shown()
     assert visible and "公积金提取" in visible[0].name.text().replace("<u>", "").replace("</u>", "")
     qtbot.mouseClick(visible[0], Qt.MouseButton.LeftButton)
     assert rig.app.nav.current_route == "item"

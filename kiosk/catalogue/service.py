@@ -39,6 +39,18 @@ class CatalogueService:
     def catalogue(self) -> Catalogue:
         return self.store.current
 
+    def index_if_ready(self) -> SearchIndex | None:
+        """The index for the current version if built, without waiting (UI thread)."""
+        current = self.store.current
+        index = self._index
+        return index if index is not None and index.version == current.version else None
+
+    def warm_up(self) -> threading.Thread:
+        """Build the index on a background thread (call after each load or refresh)."""
+        thread = threading.Thread(target=self.index, name="catalogue-index", daemon=True)
+        thread.start()
+        return thread
+
     def index(self) -> SearchIndex:
         """The search index for the current version (about 1-2 s to build for 10,000 items,
         so the app calls this once on a worker thread after each load or refresh)."""

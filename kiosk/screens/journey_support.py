@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.catalogue.history import UsageHistory
+from kiosk.catalogue.loader import Catalogue
 from kiosk.catalogue.model import Item, LocalText, Theme
 from kiosk.catalogue.recommend import Recommendation, recommend
 from kiosk.catalogue.regions import province_name
@@ -124,7 +125,11 @@ def services(app: KioskApp) -> JourneyServices:
     store.load()
     catalogue = CatalogueService(store)
     engine = JourneyEngine(store.current, config.journeys)
-    store.on_change(lambda cat: setattr(engine, "catalogue", cat))
+    def on_new_catalogue(cat: Catalogue) -> None:
+        engine.catalogue = cat
+        catalogue.warm_up()
+
+    store.on_change(on_new_catalogue)
     gateways = getattr(app, "journey_gateways", None)
     if gateways is None:
         platform: Any = NotConnected()
@@ -137,6 +142,7 @@ def services(app: KioskApp) -> JourneyServices:
     history = UsageHistory(config.data_path(config.journeys.catalogue_cache).parent
                            / "usage_history.json")
     svc = JourneyServices(catalogue, engine, controller, history, config.terminal.region_code)
+    catalogue.warm_up()  # the search index is built off the UI thread
     app.journey_services = svc  # type: ignore[attr-defined]
     app.session.on_end(lambda _sid, _reason: svc.wipe())
     return svc

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import tr
-from kiosk.qt import QtWidgets
+from kiosk.qt import QtCore, QtWidgets
 from kiosk.screens.base import register_screen
 from kiosk.screens.catalogue_list import CatalogueListScreen, Entry
 from kiosk.screens.journey_support import services
@@ -18,6 +18,9 @@ from kiosk.ui.widgets.textfield import TextField
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+
+
+SMALL_CATALOGUE = 1000  # items; larger ones are only searched once the background build is done
 
 
 @register_screen("search")
@@ -37,7 +40,15 @@ class SearchScreen(CatalogueListScreen):
 
     def _search(self, text: str) -> None:
         svc = services(self.app)
-        hits = svc.catalogue.index().search(text, self.app.config.journeys.search_max_results,
+        index = svc.catalogue.index_if_ready()
+        if index is None and len(svc.catalogue.catalogue.items) <= SMALL_CATALOGUE:
+            index = svc.catalogue.index()  # a small catalogue indexes in a blink
+        if index is None:
+            # Still being built in the background (large catalogues): say so and try again.
+            self.count.setText(tr("catalogue.preparing"))
+            QtCore.QTimer.singleShot(200, self, self._retry)  # cancelled with the screen
+            return
+        hits = index.search(text, self.app.config.journeys.search_max_results,
                                             boosts=svc.boosts() or None)
         self.set_entries([Entry(h.target_id, h.is_theme, h.span) for h in hits])
         if not text.strip():
@@ -50,6 +61,10 @@ class SearchScreen(CatalogueListScreen):
         else:
             self.empty.hide()
             self.count.setText(tr("catalogue.results_count", n=len(hits)))
+
+    def _retry(self) -> None:
+        if self.app.nav.current_screen is self:
+            self._search(self.field.text())
 
     def enter(self, **params: Any) -> None:
         query = str(params.get("query", ""))
