@@ -177,3 +177,23 @@ def test_card_read_while_a_journey_waits(make_app: Callable[..., Any], qtbot: Qt
     rig.svc.card_read(id_card(SHANGHAI_ID))
     state = rig.svc.controller.state
     assert state is not None and state.step.kind is StepKind.RESULTS
+
+
+def test_recommended_after_card_read(make_app: Callable[..., Any], qtbot: QtBot) -> None:
+    from journey_fakes import HEBEI_RETIREE_ID
+
+    rig = Rig(make_app())
+    rig.svc.card_read(id_card(HEBEI_RETIREE_ID))
+    rig.app.nav.push("recommended")
+    QtWidgets.QApplication.processEvents()
+    rows = [r for r in rig.app.nav.current_screen.findChildren(ItemRow) if r.isVisible()]
+    assert rows[0].name.text() == "养老待遇领取资格认证"
+    assert "河北省跨省通办" in rows[0].sub.text()
+    rig.row(qtbot, "养老待遇领取资格认证")
+    rig.click(qtbot, "StartJourney")
+    assert rig.svc.controller.state.step.kind is StepKind.FACE  # type: ignore[union-attr]
+    rig.click(qtbot, "CaptureFace")
+    assert rig.svc.controller.state.step.kind is StepKind.CHECK  # type: ignore[union-attr]
+    rig.click(qtbot, "JourneySubmit")
+    assert rig.svc.controller.state.step.kind is StepKind.CONFIRMATION  # type: ignore[union-attr]
+    assert rig.platform.face_checks == 1
