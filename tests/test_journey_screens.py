@@ -188,7 +188,7 @@ def test_recommended_after_card_read(make_app: Callable[..., Any], qtbot: QtBot)
     QtWidgets.QApplication.processEvents()
     rows = [r for r in rig.app.nav.current_screen.findChildren(ItemRow) if r.isVisible()]
     assert rows[0].name.text() == "养老待遇领取资格认证"
-    assert "河北省跨省通办" in rows[0].sub.text()
+    assert "河北省" in rows[0].sub.text() and "养老服务" in rows[0].sub.text()
     rig.row(qtbot, "养老待遇领取资格认证")
     rig.click(qtbot, "StartJourney")
     assert rig.svc.controller.state.step.kind is StepKind.FACE  # type: ignore[union-attr]

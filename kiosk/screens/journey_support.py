@@ -210,10 +210,14 @@ class ItemRow(QtWidgets.QPushButton):
 
 
 def reason_text(rec: Recommendation, item: Item) -> str:
-    """Why an item is recommended, in words (home province first)."""
-    if "home_province" in rec.reasons and item.region.code:
-        return tr("catalogue.reason.home_province",
-                  province=province_name(item.region.code, current_language()))
+    """Why an item is recommended, in words — only what the row's subtitle does not already say
+    (the subtitle names the province of a 跨省通办 item)."""
+    words = []
+    if "home_province" in rec.reasons and not (item.cross_province and item.region.code):
+        words.append(tr("catalogue.reason.home_province",
+                        province=province_name(item.region.code or "", current_language())))
     if "pension" in rec.reasons:
-        return tr("catalogue.reason.pension")
-    return tr("catalogue.reason.history")
+        words.append(tr("catalogue.reason.pension"))
+    if "history" in rec.reasons:
+        words.append(tr("catalogue.reason.history"))
+    return " · ".join(words)
