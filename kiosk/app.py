@@ -73,6 +73,7 @@ def configure_input_method(config: KioskConfig) -> None:
 class KioskApp(QObject):
     crashed = Signal()  # emitted from any thread by the crash handler; handled on the UI thread
     technicianGestureDetected = Signal()
+    devicesBuilt = Signal(object)  # list[WiredDevice], from the builder thread
     languageChanged = Signal(str)
     themeChanged = Signal(object)  # Theme
 
@@ -137,13 +138,40 @@ class KioskApp(QObject):
         self._apply_theme()
         self._retranslate_all()
         self._wire_devices()
+        from kiosk.staff.qtfeature import attach as attach_staff
+
+        self.staff = attach_staff(self)  # assisted and diagnostics modes (banner, gesture, pause)
         self.nav.home()
         self.idle.start()
         self._closed = False
 
     # --- wiring points for the other features ----------------------------------------------
     def _wire_devices(self) -> None:
-        """Device features add their bridges here: ``self.add_device("idcard", bridge, sim)``."""
+        self._wired: list[Any] = []
+        self.devicesBuilt.connect(self._add_built_devices)
+
+    def start_devices(self, only: set[str] | None = None) -> threading.Thread:
+        """Build the configured devices on a worker thread (ptys, simulators, driver threads);
+        each arrives on the UI thread through ``devicesBuilt``. ``only`` limits it (tests)."""
+        from kiosk.wiring import build_devices
+
+        def build() -> None:
+            self.devicesBuilt.emit(build_devices(self.config, only))
+
+        thread = threading.Thread(target=build, name="device-builder", daemon=True)
+        thread.start()
+        return thread
+
+    def _add_built_devices(self, wired: list[Any]) -> None:
+        from kiosk.devices.qtbridge import DeviceBridge
+
+        if self._closed:
+            for device in wired:
+                device.stop()
+            return
+        for device in wired:
+            self._wired.append(device)
+            self.add_device(device.name, DeviceBridge(device.runner, self), device.simulator)
 
     def add_device(self, name: str, bridge: DeviceBridge, simulator: object | None = None) -> None:
         self.devices[name] = bridge
@@ -191,6 +219,8 @@ class KioskApp(QObject):
         self.window.status_bar.set_queue(depth)
 
     def set_device_status(self, name: str, status: DeviceStatus) -> None:
+        if self._closed:  # status changes of stopping devices may still be queued
+            return
         self.window.status_bar.set_device_status(name, status)
 
     # --- language and theme ----------------------------------------------------------------
@@ -351,6 +381,7 @@ class KioskApp(QObject):
         CATALOGUE.remove_listener(self._on_language)
         self.idle.stop()
         self.qapp.removeEventFilter(self.idle)
+        self.staff.close()
         if self.key_guard is not None:
             self.qapp.removeEventFilter(self.key_guard)
         if self.keyboard_focus is not None:
@@ -364,6 +395,9 @@ class KioskApp(QObject):
         self.window.allow_close = True
         self.window.close()
         self.window.deleteLater()
+        for device in getattr(self, "_wired", []):
+            device.stop()
+        self._wired = []
         stop = getattr(self.platform_server, "stop", None)
         if callable(stop):
             stop()
@@ -395,6 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lc = config.logging
     log_file = setup_logging(config.path(config.paths.log_dir), lc.level, lc.max_bytes,
                              lc.backup_count, lc.also_stderr)
+    from kiosk import audit
+
+    audit.configure(config.path(config.paths.log_dir) / audit.AUDIT_FILE_NAME)
     configure_input_method(config)
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("gov-kiosk")
@@ -404,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profile": config.profile, "terminal": config.terminal.id, "log": str(log_file),
         "kiosk_mode": app.kiosk_mode, "languages": list(LANGUAGES)}})
     app.show()
+    QTimer.singleShot(0, app.start_devices)
     if args.exit_when_ready:
         # Benchmark: report once the event loop runs with the home screen shown, then quit.
         def ready() -> None:

@@ -75,6 +75,7 @@ def _last_entry(f: Any) -> dict[str, Any] | None:
 def audit(action: str, actor: str | None = None, **fields: Any) -> dict[str, Any]:
     """Append one entry; returns it. ``actor`` is a staff id, "citizen" or "system"."""
     path = audit_path()
+    path.parent.mkdir(parents=True, exist_ok=True)  # a cleaned log folder must not lose the entry
     with _lock, path.open("a+b") as f:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)
         try:

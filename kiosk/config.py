@@ -158,12 +158,96 @@ class A4PrinterConfig(Section):
 
 
 class SmartCardConfig(Section):
+    # simulator: the same PC/SC driver against pcscd + vpcd with the virtual cards of
+    # kiosk.devices.smartcard.vcard; real: a physical reader under pcscd.
     mode: DeviceMode = "simulator"
+    # Reader name, exact or a part of it ("ACS", "Virtual PCD 00 00"); empty = first reader.
+    reader: str = ""
+    # SCardGetStatusChange wait per poll: also the longest delay before a queued read starts.
+    poll_interval_s: float = Field(default=0.25, gt=0, le=5)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    # One APDU; a card silent for longer is reported mute (PCS-012).
+    apdu_timeout_s: float = Field(default=3.0, gt=0)
+    # A whole read (bank card: about 10 APDUs).
+    read_timeout_s: float = Field(default=20.0, gt=0)
+    # Identify a card by itself when it is inserted and report it as a "card_identified" event.
+    auto_identify: bool = True
+    # PBOC terminal data for the PDOL (the kiosk only reads; amount 0).
+    currency_code: str = Field(default="0156", pattern=r"^\d{4}$")
+    country_code: str = Field(default="0156", pattern=r"^\d{4}$")
+    # Vendor social-security SDK (LD/T 6001.5 iReadCardBas) for third-generation cards; none = off.
+    vendor_sdk_library: Path | None = None
+    vendor_sdk_card_type: int = 3  # iType; meaning differs by vendor (unconfirmed), hence a setting
+    vendor_sdk_fields: tuple[str, ...] = (
+        "region_code", "ssn", "card_number", "card_identifier", "name", "atr", "spec_version",
+        "issue_date", "expiry_date", "terminal_id", "device_id")
+    # Staff-card master keys: a file of "version=hex" lines (relative = project root).
+    staff_key_file: Path | None = None
+    # Simulator only: where vpcd listens for the virtual card (slot 0 of /etc/reader.conf.d/vpcd).
+    vpcd_host: str = "127.0.0.1"
+    vpcd_port: int = Field(default=35963, gt=0, lt=65536)
+    # Simulator only: start pcscd (daemonised) when none runs. Never on a production kiosk.
+    start_pcscd: bool = False
 
 
 class CameraConfig(Section):
+    """One camera (the document camera 高拍仪, or the face camera); see kiosk/devices/camera."""
+
     mode: DeviceMode = "simulator"
+    # V4L2 index ("0") or device path (/dev/video2). Simulator: replay_path, if set, is played
+    # (a folder of images, one image or a video file), else synthetic scenes are drawn.
     device: str = "0"
+    replay_path: str = ""
+    fourcc: str = Field(default="MJPG", min_length=4, max_length=4)  # MJPEG: 1080p30 over USB 2
+    width: int = Field(default=1920, ge=160)
+    height: int = Field(default=1080, ge=120)
+    fps: int = Field(default=30, ge=1, le=120)
+    # Full-resolution still for the capture (a 5 MP 高拍仪: 2592 × 1944); 0 = the preview size.
+    # Unconfirmed per model: the driver falls back to the preview frame if the switch fails.
+    still_width: int = Field(default=0, ge=0)
+    still_height: int = Field(default=0, ge=0)
+    # The UI gets at most this many preview frames a second, scaled to this width.
+    preview_max_fps: float = Field(default=15.0, gt=0, le=60)
+    # Page detection + focus run on at most this many frames a second (the rest are read and
+    # dropped, so the newest frame is always analysed); stable_frames counts analysed frames.
+    analysis_max_fps: float = Field(default=15.0, gt=0, le=120)
+    preview_width: int = Field(default=960, ge=160)
+    # Document output: JPEG quality and the long side of the flattened page (2000 px ≈ A4 at 170 dpi).
+    jpeg_quality: int = Field(default=85, ge=30, le=100)
+    output_max_long_side: int = Field(default=2000, ge=320)
+    # Page detection (see pipeline.DetectParams for why 0.08 and not 25% on a fixed 高拍仪).
+    detect_height: int = Field(default=500, ge=200)
+    min_area_ratio: float = Field(default=0.08, gt=0, lt=1)
+    card_min_area_ratio: float = Field(default=0.012, gt=0, lt=1)
+    # Auto-capture: the page's corners move less than stable_tolerance_px (at 1080p, scaled with
+    # the frame height) for stable_frames analysed frames in a row (8 at 15/s ≈ 0.5 s), and the
+    # page is sharp enough.
+    auto_capture: bool = True
+    stable_frames: int = Field(default=8, ge=1, le=120)
+    stable_tolerance_px: float = Field(default=6.0, gt=0)
+    # Variance of the Laplacian at half size inside the page; calibrated on the simulator
+    # (sharp pages 650-3000, defocused 25-150). Unconfirmed for a real lens: tune per model.
+    sharpness_threshold: float = Field(default=300.0, ge=0)
+    # Face camera: quality gates and the liveness challenge.
+    face_min_width_ratio: float = Field(default=0.18, gt=0, lt=1)  # face width / frame width
+    face_max_width_ratio: float = Field(default=0.75, gt=0, le=1)
+    face_max_centre_offset: float = Field(default=0.25, gt=0, le=1)  # of the frame size
+    face_min_brightness: float = Field(default=60.0, ge=0, le=255)  # mean grey of the face box
+    face_max_brightness: float = Field(default=215.0, ge=0, le=255)
+    face_sharpness_threshold: float = Field(default=80.0, ge=0)  # sharp ≈ 1500+, defocused ≈ 30
+    # blink: eyes open → closed → open; turn: a profile view between frontal views; random: either.
+    liveness_challenge: Literal["blink", "turn", "random", "none"] = "blink"
+    challenge_timeout_s: float = Field(default=15.0, gt=0)
+    face_quality_frames: int = Field(default=5, ge=1)  # good frames in a row before the challenge
+
+
+class FaceCameraConfig(CameraConfig):
+    """The face camera: the same settings, other defaults (a 720p camera at eye height)."""
+
+    device: str = "1"
+    width: int = Field(default=1280, ge=160)
+    height: int = Field(default=720, ge=120)
+    auto_capture: bool = False
 
 
 class DevicesConfig(Section):
@@ -172,20 +256,89 @@ class DevicesConfig(Section):
     a4: A4PrinterConfig = A4PrinterConfig()
     smartcard: SmartCardConfig = SmartCardConfig()
     doc_camera: CameraConfig = CameraConfig()
-    face_camera: CameraConfig = CameraConfig(device="1")
+    face_camera: FaceCameraConfig = FaceCameraConfig()
 
 
 class PlatformConfig(Section):
     base_url: str = "http://127.0.0.1:8741"
-    # Demo: the kiosk starts the reference platform itself on loopback.
+    # Demo: the kiosk starts the reference platform itself on loopback (port 0 = any free port;
+    # the started server's URL then replaces base_url).
     start_local: bool = False
+    local_port: int = Field(default=0, ge=0, le=65535)
+    local_data_dir: Path = Path("platform")  # relative to paths.data_dir
     connect_timeout_s: float = Field(default=3.0, gt=0)
     read_timeout_s: float = Field(default=10.0, gt=0)
+    # Uploads of attachment parts may take longer than a query.
+    upload_timeout_s: float = Field(default=60.0, gt=0)
+    # The platform's public keys (base64 raw): Ed25519 verifies catalogues and receipts, X25519
+    # seals queued applications. Empty: read them from public_keys_file (the demo writes it).
+    signing_public_key: str = ""
+    encryption_public_key: str = ""
+    public_keys_file: Path = Path("platform/platform_public.json")  # relative to paths.data_dir
+    # This terminal's Ed25519 request-signing key; generated on first start (mode 0600).
+    terminal_key_file: Path = Path("terminal_key.json")  # relative to paths.data_dir
+    # Extra CA bundle for the platform's TLS certificate. Verification is always on.
+    ca_bundle: Path | None = None
+    # Demo: offer the terminal key so the reference platform enrols it on first contact.
+    offer_terminal_key: bool = False
+    # Plain http is accepted only to these hosts (the local reference platform).
+    insecure_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
 
 class QueueConfig(Section):
     database: Path = Path("queue.sqlite3")  # relative to paths.data_dir
     files_dir: Path = Path("queue-files")  # relative to paths.data_dir
+    lock_file: Path = Path("queue.lock")  # one writer process
+    # A "sending" lease; an item whose lease expired (hung worker) goes back to the queue.
+    lease_s: float = Field(default=300.0, gt=0)
+    # Retry delay = uniform(0, min(cap, base * 2**(attempt-1))) — full jitter, capped.
+    backoff_base_s: float = Field(default=2.0, gt=0)
+    backoff_cap_s: float = Field(default=900.0, gt=0)
+    # A server's Retry-After is honoured up to this many seconds.
+    max_retry_after_s: float = Field(default=3600.0, gt=0)
+    # Transient failures are retried this long, then the item goes to the dead-letter list for
+    # staff — never dropped.
+    give_up_after_s: float = Field(default=14 * 86400.0, gt=0)
+    # Attachment upload part size; a broken upload resumes at the last part the platform has.
+    chunk_bytes: int = Field(default=4 * 1024 * 1024, ge=4096)
+    # The worker wakes at least this often to look for due work and staff requests.
+    poll_interval_s: float = Field(default=5.0, gt=0)
+    catalogue_refresh_s: float = Field(default=900.0, gt=0)
+    heartbeat_s: float = Field(default=60.0, gt=0)
+    # Bounded disk use: enqueue refuses beyond the budget; the alarm fires at alarm_ratio.
+    disk_budget_mb: int = Field(default=2048, ge=1)
+    disk_alarm_ratio: float = Field(default=0.8, gt=0, le=1)
+    min_free_mb: int = Field(default=200, ge=0)
+    # Tombstones (receipt, masked routing data) of purged items are kept this long.
+    tombstone_retention_days: int = Field(default=180, ge=1)
+
+
+class StaffConfig(Section):
+    # Who may log in: a TOML file of [[staff]] entries (id, role, pin_hash, card_id). Relative paths
+    # are taken from the project root. The platform may provision the same entries later.
+    staff_file: Path = Path("config/staff-demo.toml")
+    # Lobby managers always need their staff card; technicians need it only where a reader exists.
+    technician_requires_card: bool = False
+    max_pin_attempts: int = Field(default=5, ge=1)
+    # Lockout after max_pin_attempts wrong PINs: base × 2^(lockouts-1), capped; survives reboots.
+    lockout_base_s: int = Field(default=60, ge=1)
+    lockout_max_s: int = Field(default=3600, ge=1)
+    lockout_file: Path = Path("staff-lockout.json")  # relative to paths.data_dir
+    idle_timeout_s: int = Field(default=300, ge=10)  # session ends after this long without a touch
+    max_session_s: int = Field(default=3600, ge=60)  # …and after this long in any case
+    # Longest extension a manager may give a citizen's idle timeout in one step.
+    max_timeout_extension_s: int = Field(default=600, ge=10)
+
+
+class DiagConfig(Section):
+    check_timeout_s: float = Field(default=10.0, gt=0)  # each self-test check gives up after this
+    min_free_mb: int = Field(default=500, ge=1)  # data and log directories need this much free
+    cert_warn_days: int = Field(default=30, ge=0)  # platform certificate expiring sooner → fail
+    bundle_log_lines: int = Field(default=2000, ge=10)  # recent log lines put into a bundle
+    # Where the diagnostics screen offers to export bundles and reports (a USB drive's mount).
+    export_dir: Path = Path("/media/usb")
+    # Path the reachability check GETs on the platform; any answer below 500 counts as "up".
+    platform_health_path: str = Field(default="/", pattern=r"^/")
 
 
 class DevDockConfig(Section):
@@ -229,6 +382,8 @@ class KioskConfig(Section):
     devices: DevicesConfig = DevicesConfig()
     platform: PlatformConfig = PlatformConfig()
     queue: QueueConfig = QueueConfig()
+    staff: StaffConfig = StaffConfig()
+    diag: DiagConfig = DiagConfig()
     devdock: DevDockConfig = DevDockConfig()
     journeys: JourneysConfig = JourneysConfig()
 

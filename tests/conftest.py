@@ -22,6 +22,17 @@ def tmp_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _isolated_audit_log(tmp_path: Path) -> Iterator[Path]:
+    """Every test gets its own audit file (the audit module keeps its path globally)."""
+    from kiosk import audit
+
+    path = tmp_path / "audit-default.jsonl"
+    audit.configure(path)
+    yield path
+    audit._path = None
+
+
+@pytest.fixture(autouse=True)
 def _clear_redactions() -> Iterator[None]:
     from kiosk.privacy import REDACTIONS
 

@@ -31,6 +31,10 @@ class DiagContext:
     def config(self) -> KioskConfig:
         if self._config is None:
             self._config = load_config(self.args.profile, self.args.config)
+            from kiosk import audit
+
+            # Technician actions are audited next to the app's own entries.
+            audit.configure(self._config.path(self._config.paths.log_dir) / audit.AUDIT_FILE_NAME)
         return self._config
 
     def emit(self, data: Any, text: str) -> None:

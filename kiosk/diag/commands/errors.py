@@ -40,3 +40,7 @@ def _load_all_codes() -> None:
     for info in pkgutil.walk_packages(devices.__path__, devices.__name__ + "."):
         if info.name.endswith(("errors", "codes")):
             importlib.import_module(info.name)
+    # Packages outside kiosk.devices with numbered codes: STF (staff access), diagnostics checks,
+    # QUE (offline queue), NET (platform).
+    for name in ("kiosk.staff.codes", "kiosk.diag.codes", "kiosk.offline.codes", "kiosk.platform.codes"):
+        importlib.import_module(name)

@@ -1,0 +1,110 @@
+"""The queue's tables (SQLAlchemy 2). Schema changes go through Alembic (./migrations).
+
+Nothing here holds plaintext personal data: payloads and attachments live encrypted in the blob
+store; ``display`` holds only masked values for "waiting" lists.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class State(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRY = "retry"  # failed-retryable, waiting for next_attempt_at
+    DELIVERED = "delivered"  # receipt verified and stored; payload about to be purged
+    PURGED = "purged"  # tombstone: receipt + masked routing data, no payload
+    DEAD = "dead"  # rejected / dead-letter; staff can re-drive
+
+
+# The state machine: every allowed transition. Anything else is a bug.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.QUEUED: frozenset({State.SENDING, State.DEAD}),
+    State.SENDING: frozenset({State.DELIVERED, State.RETRY, State.DEAD}),
+    State.RETRY: frozenset({State.SENDING, State.DEAD}),
+    State.DELIVERED: frozenset({State.PURGED}),
+    State.PURGED: frozenset(),
+    State.DEAD: frozenset({State.QUEUED}),
+}
+PENDING_STATES = (State.QUEUED, State.SENDING, State.RETRY)
+
+
+class Item(Base):
+    __tablename__ = "queue_items"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the application id (UUID)
+    kind: Mapped[str] = mapped_column(String(32), default="application")
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    item_id: Mapped[str] = mapped_column(String(128))
+    catalogue_version: Mapped[str] = mapped_column(String(64))
+    display: Mapped[dict[str, str]] = mapped_column(JSON)  # masked values only
+    manifest_sha256: Mapped[str] = mapped_column(String(64))  # = payload hash
+    # The sealed manifest (envelope + masked routing), a few KB: kept in the row so one commit
+    # makes it durable; cleared on purge. Attachments are files.
+    manifest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    next_attempt_at: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    case_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    receipt_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    receipt_signature: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    delivered_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    purged_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    dead_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    redrives: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[list[ItemFile]] = relationship(back_populates="item", cascade="all, delete-orphan",
+                                                 order_by="ItemFile.position")
+
+    __table_args__ = (Index("ix_queue_due", "state", "next_attempt_at"),)
+
+
+class ItemFile(Base):
+    """An encrypted attachment blob of an item, named by its SHA-256."""
+
+    __tablename__ = "queue_files"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    item_key: Mapped[str] = mapped_column(ForeignKey("queue_items.id", ondelete="CASCADE"),
+                                          index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # "attachment"
+    name: Mapped[str] = mapped_column(String(128))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    item: Mapped[Item] = relationship(back_populates="files")
+
+
+class Attempt(Base):
+    """One delivery attempt (kept for diagnostics and to prove the backoff policy)."""
+
+    __tablename__ = "queue_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    item_key: Mapped[str] = mapped_column(String(36), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The delay chosen after this attempt, and its bounds (for the policy check).
+    delay_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    retry_after_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Meta(Base):
+    """Small key/value state of the sync worker (catalogue ETag, last heartbeat …)."""
+
+    __tablename__ = "queue_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

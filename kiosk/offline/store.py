@@ -1,0 +1,632 @@
+"""The durable offline queue (Qt-free core).
+
+Guarantees (see docs in platform-and-queue brief):
+- ``enqueue`` returns only after the sealed blobs are fsynced and renamed into place and the row
+  is committed (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut.
+- Blobs are written before the row; a crash in between leaves blobs no row names, which
+  :meth:`OfflineQueue.recover` deletes at the next open (they were never acknowledged).
+- Purge removes the file rows and marks the tombstone in one transaction, then deletes blobs; a
+  crash in between again leaves only unreferenced blobs for recovery.
+- Payloads and attachments are sealed to the platform's public key; rows hold masked values only.
+- One writer process: an exclusive ``flock`` on the lock file for as long as the queue is open.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from kiosk import privacy
+from kiosk.offline import codes
+from kiosk.offline.backoff import RetryPolicy
+from kiosk.offline.blobs import BlobCorrupt, BlobStore
+from kiosk.offline.db import make_engine, migrate
+from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
+from kiosk.platform import crypto
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+class QueueLockedError(Exception):
+    """Another process holds the queue's writer lock."""
+
+
+class IllegalTransition(Exception):
+    """A state change the state machine does not allow (a bug, never an expected failure)."""
+
+
+def check_transition(old: str, new: State) -> None:
+    if new not in TRANSITIONS[State(old)]:
+        raise IllegalTransition(f"{old} → {new}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    """What a journey hands over when the citizen confirms. ``application_id`` is assigned once
+    at confirmation (a UUID); enqueueing the same id again is a no-op returning the first result."""
+
+    item_id: str
+    catalogue_version: str
+    applicant: dict[str, Any]  # must hold "name" and "id_number"
+    answers: dict[str, Any]
+    attachments: list[Attachment] = field(default_factory=list)
+    item_title: str = ""
+    application_id: str | None = None
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    ok: bool
+    application_id: str | None = None
+    error_code: str | None = None
+    message_key: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An item leased to the sync worker for one delivery attempt."""
+
+    id: str
+    manifest_sha256: str
+    manifest: bytes
+    attachments: list[tuple[str, str, int]]  # (name, sha256, size)
+    attempt_number: int
+    attempt_id: int
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Failure:
+    error_code: str
+    detail: str
+    transient: bool
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    depth: int  # pending: queued + sending + retry
+    oldest_age_s: float | None
+    dead: int
+    delivered: int  # tombstones kept
+    by_state: dict[str, int]
+    disk_bytes: int
+    disk_budget_bytes: int
+    disk_alarm: bool
+    next_attempt_at: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"depth": self.depth, "oldest_age_s": self.oldest_age_s, "dead": self.dead,
+                "delivered": self.delivered, "by_state": self.by_state,
+                "disk_bytes": self.disk_bytes, "disk_budget_bytes": self.disk_budget_bytes,
+                "disk_alarm": self.disk_alarm, "next_attempt_at": self.next_attempt_at}
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    orphan_blobs: int = 0
+    temp_files: int = 0
+    leases_returned: int = 0
+    finished_purges: int = 0
+    missing_payloads: int = 0
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def item_view(item: Item) -> dict[str, Any]:
+    """A row as shown to staff: masked display values, state, timings, errors."""
+    return {"id": item.id, "state": item.state, "item_id": item.item_id,
+            "display": dict(item.display or {}), "created_at": _iso(item.created_at),
+            "attempts": item.attempts,
+            "next_attempt_at": _iso(item.next_attempt_at) if item.state == State.RETRY else None,
+            "last_error_code": item.last_error_code, "last_error": item.last_error,
+            "case_number": item.case_number, "size_bytes": item.size_bytes,
+            "delivered_at": _iso(item.delivered_at) if item.delivered_at else None,
+            "redrives": item.redrives}
+
+
+class OfflineQueue:
+    def __init__(self, db_path: Path, files_dir: Path, lock_path: Path, *, terminal_id: str,
+                 region_code: str, encryption_key_b64: str | None,
+                 policy: RetryPolicy = DEFAULT_POLICY, lease_s: float = 300.0,
+                 give_up_after_s: float = 14 * 86400.0, disk_budget_bytes: int = 2 << 30,
+                 alarm_ratio: float = 0.8, min_free_bytes: int = 0,
+                 tombstone_retention_s: float = 180 * 86400.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db_path = db_path
+        self.lock_path = lock_path
+        self.terminal_id = terminal_id
+        self.region_code = region_code
+        self.encryption_key_b64 = encryption_key_b64
+        self.policy = policy
+        self.lease_s = lease_s
+        self.give_up_after_s = give_up_after_s
+        self.disk_budget_bytes = disk_budget_bytes
+        self.alarm_ratio = alarm_ratio
+        self.min_free_bytes = min_free_bytes
+        self.tombstone_retention_s = tombstone_retention_s
+        self.clock = clock
+        self.files_dir = files_dir
+        self._lock_fd: int | None = None
+        self._write = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+        self._blob_bytes = 0
+        self.blobs: BlobStore | None = None
+        self.engine: Any = None
+        self._relaxed: Any = None
+        self._pending_deletes: list[tuple[str, int]] = []
+        self.recovery = RecoveryReport()
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    def open_readonly(self) -> None:
+        """Inspection while another process (the kiosk) holds the writer lock: no recovery, no
+        migration, no writes (``kiosk-diag queue status|list|export``)."""
+        if not self.db_path.exists():
+            raise FileNotFoundError(str(self.db_path))
+        self.blobs = BlobStore(self.files_dir)
+        self.engine = make_engine(self.db_path)
+        self._relaxed = self.engine
+        self._blob_bytes = self.blobs.usage_bytes()
+
+    def lock_held_elsewhere(self) -> bool:
+        if not self.lock_path.exists():
+            return False
+        fd = os.open(self.lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
+
+    def open(self) -> RecoveryReport:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise QueueLockedError(f"{codes.LOCKED.code}: {self.lock_path} is held") from None
+        self._lock_fd = fd
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.blobs = BlobStore(self.files_dir)
+        self.engine = make_engine(self.db_path)
+        migrate(self.engine)
+        self._relaxed = make_engine(self.db_path, "NORMAL")
+        self.recovery = self.recover()
+        return self.recovery
+
+    def close(self) -> None:
+        if self.engine is not None and self._lock_fd is not None:
+            self.flush_deletes()
+        if self.blobs is not None:
+            self.blobs.close()
+        if self._relaxed is not None:
+            self._relaxed.dispose()
+            self._relaxed = None
+        if self.engine is not None:
+            self.engine.dispose()
+            self.engine = None
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> OfflineQueue:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """``listener()`` is called after every change, on the thread that made it; it must be
+        cheap (the sync worker just marks its stats dirty and computes them on its thread)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    def _session(self, durable: bool = True) -> Session:
+        return Session(self.engine if durable else self._relaxed, expire_on_commit=False)
+
+    @property
+    def _store(self) -> BlobStore:
+        assert self.blobs is not None, "queue is not open"
+        return self.blobs
+
+    # -- recovery -------------------------------------------------------------------------------
+
+    def recover(self) -> RecoveryReport:
+        """Make rows and files agree after any crash (runs at open, before the worker starts)."""
+        store = self._store
+        now = self.clock()
+        with self._write, self._session() as s:
+            temp = store.clear_tmp()
+            leases = 0
+            for item in s.scalars(select(Item).where(Item.state == State.SENDING)):
+                item.state = State.RETRY
+                item.lease_expires_at = None
+                item.next_attempt_at = now
+                leases += 1
+            s.commit()
+            delivered = [i.id for i in s.scalars(select(Item).where(
+                Item.state == State.DELIVERED))]
+            referenced = set(s.scalars(select(ItemFile.sha256)))
+            orphans = 0
+            for name in list(store.names()):
+                if name not in referenced:
+                    store.delete(name)
+                    orphans += 1
+            missing = 0
+            for item in s.scalars(select(Item).where(Item.state.in_(PENDING_STATES))):
+                if not all(store.path(f.sha256).exists() for f in item.files):
+                    item.state = State.DEAD
+                    item.dead_at = now
+                    item.last_error_code = codes.CORRUPT.code
+                    item.last_error = "payload files missing after restart"
+                    missing += 1
+            s.commit()
+        for item_id in delivered:
+            self.purge(item_id)
+        self._blob_bytes = store.usage_bytes()
+        self.prune_tombstones()
+        return RecoveryReport(orphans, temp, leases, len(delivered), missing)
+
+    # -- enqueue --------------------------------------------------------------------------------
+
+    def disk_bytes(self) -> int:
+        try:
+            db = sum(os.path.getsize(p) for p in (self.db_path, Path(f"{self.db_path}-wal"))
+                     if p.exists())
+        except OSError:
+            db = 0
+        return self._blob_bytes + db
+
+    def enqueue(self, app: ApplicationInput) -> EnqueueResult:
+        if not self.encryption_key_b64:
+            return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
+        application_id = app.application_id or str(uuid.uuid4())
+        with self._session() as s:
+            if s.get(Item, application_id) is not None:
+                return EnqueueResult(True, application_id)
+        applicant = dict(app.applicant)
+        payload = crypto.canonical_json({
+            "applicant": applicant, "answers": app.answers, "item_title": app.item_title,
+            # No plaintext hashes: GCM authenticates each attachment, and a hash of a photo would
+            # let anyone holding the photo confirm it is in the queue.
+            "attachments": [{"name": a.name, "mime": a.mime, "size": len(a.data)}
+                            for a in app.attachments]})
+        incoming = len(payload) * 2 + sum(len(a.data) + 64 for a in app.attachments)
+        if self.disk_bytes() + incoming > self.disk_budget_bytes or (
+                self.min_free_bytes and
+                shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
+            return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
+        try:
+            sealed = crypto.seal(self.encryption_key_b64, application_id, payload,
+                                 [(a.name, a.data) for a in app.attachments])
+        except crypto.CryptoError as e:
+            return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
+        now = self.clock()
+        display = {"name": privacy.mask_name(str(applicant.get("name", ""))),
+                   "id_number": privacy.mask_id_number(str(applicant.get("id_number", ""))),
+                   "item_title": app.item_title}
+        store = self._store
+        refs: list[dict[str, Any]] = []
+        for name, parts in sealed.attachments:
+            size = sum(len(p) for p in parts)
+            refs.append({"name": name, "sha256": store.put_parts(parts), "size": size})
+            self._blob_bytes += size
+        manifest = crypto.canonical_json({
+            "application_id": application_id, "item_id": app.item_id,
+            "catalogue_version": app.catalogue_version, "created_at": _iso(now),
+            "routing": {"terminal_id": self.terminal_id, "region_code": self.region_code,
+                        "item_title": app.item_title,
+                        "applicant_masked": {"name": display["name"],
+                                             "id_number": display["id_number"]}},
+            "envelope": sealed.envelope, "attachments": refs})
+        manifest_sha = crypto.sha256_hex(manifest)
+        size = len(manifest) + sum(int(r["size"]) for r in refs)
+        # Core inserts (not the ORM unit of work): this is the citizen-facing hot path.
+        with self._write, self._session() as s:
+            s.execute(insert(Item), [{
+                "id": application_id, "kind": "application", "state": State.QUEUED,
+                "item_id": app.item_id, "catalogue_version": app.catalogue_version,
+                "display": display, "manifest_sha256": manifest_sha, "manifest": manifest,
+                "size_bytes": size, "created_at": now, "updated_at": now,
+                "next_attempt_at": now, "attempts": 0, "redrives": 0}])
+            if refs:
+                s.execute(insert(ItemFile), [
+                    {"item_key": application_id, "position": i, "role": "attachment",
+                     "name": str(r["name"]), "sha256": str(r["sha256"]), "size": int(r["size"])}
+                    for i, r in enumerate(refs)])
+            s.commit()
+        self._changed()
+        return EnqueueResult(True, application_id)
+
+    # -- the worker's side ----------------------------------------------------------------------
+
+    def claim_next(self) -> Claim | None:
+        """Lease the oldest due item (or one whose lease expired) for a delivery attempt."""
+        now = self.clock()
+        with self._write, self._session(durable=False) as s:
+            item = s.scalars(select(Item).where(or_(
+                Item.state.in_((State.QUEUED, State.RETRY)) & (Item.next_attempt_at <= now),
+                (Item.state == State.SENDING) & (Item.lease_expires_at < now),
+            )).order_by(Item.created_at).limit(1)).first()
+            if item is None:
+                return None
+            if item.state != State.SENDING:
+                check_transition(item.state, State.SENDING)
+            item.state = State.SENDING
+            item.lease_expires_at = now + self.lease_s
+            item.attempts += 1
+            item.updated_at = now
+            attempt = Attempt(item_key=item.id, number=item.attempts, started_at=now)
+            s.add(attempt)
+            s.commit()
+            claim = Claim(item.id, item.manifest_sha256, item.manifest or b"",
+                          [(f.name, f.sha256, f.size) for f in item.files
+                           if f.role == "attachment"], item.attempts, attempt.id, item.created_at)
+        self._changed()
+        return claim
+
+    def read_blob(self, sha256: str, verify: bool = True) -> bytes:
+        return self._store.get(sha256, verify)
+
+    def _finish_attempt(self, s: Session, claim: Claim, now: float, outcome: str,
+                        error_code: str | None, detail: str | None, delay: float | None,
+                        retry_after: float | None) -> None:
+        attempt = s.get(Attempt, claim.attempt_id)
+        if attempt is not None:
+            # The same instant next_attempt_at is counted from.
+            attempt.finished_at = now
+            attempt.outcome = outcome
+            attempt.error_code = error_code
+            attempt.detail = (detail or "")[:300] or None
+            attempt.delay_s = delay
+            attempt.retry_after_s = retry_after
+
+    def record_delivered(self, claim: Claim, case_number: str, receipt: dict[str, Any],
+                         signature: str) -> None:
+        """Keep the verified receipt and purge the payload: SENDING → DELIVERED → PURGED in one
+        transaction, then the blob files go (a crash before that leaves only unreferenced files,
+        which recovery deletes)."""
+        now = self.clock()
+        with self._write, self._session(durable=False) as s:
+            item = s.get(Item, claim.id)
+            if item is None:
+                return
+            check_transition(item.state, State.DELIVERED)
+            item.state = State.DELIVERED
+            item.case_number = case_number
+            item.receipt_json = json.dumps(receipt, ensure_ascii=False, sort_keys=True)
+            item.receipt_signature = signature
+            item.delivered_at = now
+            item.updated_at = now
+            item.lease_expires_at = None
+            item.last_error_code = None
+            item.last_error = None
+            self._finish_attempt(s, claim, now, "delivered", None, None, None, None)
+            shas = self._tombstone(s, item, now)
+            s.commit()
+        # The commit above is not fsynced (a repeat after a power cut is answered by the same
+        # receipt); the files go once a durable commit has covered it (flush_deletes).
+        self._pending_deletes.extend(shas)
+        if len(self._pending_deletes) >= 32:
+            self.flush_deletes()
+        self._changed()
+
+    def record_failure(self, claim: Claim, failure: Failure) -> float | None:
+        """Transient → RETRY after a jittered delay (returned); permanent → dead letter."""
+        now = self.clock()
+        with self._write, self._session(durable=False) as s:
+            item = s.get(Item, claim.id)
+            if item is None:
+                return None
+            expired = now - item.created_at > self.give_up_after_s
+            if failure.transient and not expired:
+                delay = self.policy.delay(claim.attempt_number, failure.retry_after_s)
+                check_transition(item.state, State.RETRY)
+                item.state = State.RETRY
+                item.next_attempt_at = now + delay
+                outcome = "retry"
+            else:
+                delay = None
+                check_transition(item.state, State.DEAD)
+                item.state = State.DEAD
+                item.dead_at = now
+                outcome = "dead"
+            code = codes.EXPIRED.code if failure.transient and expired else failure.error_code
+            item.lease_expires_at = None
+            item.updated_at = now
+            item.last_error_code = code
+            item.last_error = failure.detail[:300]
+            self._finish_attempt(s, claim, now, outcome, code, failure.detail, delay,
+                                 failure.retry_after_s)
+            s.commit()
+        self._changed()
+        return delay
+
+    def _tombstone(self, s: Session, item: Item, now: float) -> list[tuple[str, int]]:
+        shas = [(f.sha256, f.size) for f in item.files]
+        item.files.clear()
+        check_transition(item.state, State.PURGED)
+        item.state = State.PURGED
+        item.purged_at = now
+        item.manifest = None
+        return shas
+
+    def flush_deletes(self) -> None:
+        """Make every relaxed commit durable (one FULL commit fsyncs the whole WAL), then delete
+        the blob files of the items purged since."""
+        if not self._pending_deletes:
+            return
+        shas, self._pending_deletes = self._pending_deletes, []
+        self.set_meta("durable_mark", repr(self.clock()))
+        self._delete_blobs(shas)
+
+    def _delete_blobs(self, shas: list[tuple[str, int]]) -> None:
+        if not shas:
+            return
+        with self._session() as s:
+            still_used = set(s.scalars(select(ItemFile.sha256).where(
+                ItemFile.sha256.in_([sha for sha, _ in shas]))))
+        for sha, size in shas:
+            if sha not in still_used:
+                self._store.delete(sha)
+                self._blob_bytes = max(0, self._blob_bytes - size)
+
+    def purge(self, item_id: str) -> None:
+        """Drop the payload of a delivered item, keeping a tombstone (receipt, masked data)."""
+        now = self.clock()
+        with self._write, self._session() as s:
+            item = s.get(Item, item_id)
+            if item is None or item.state != State.DELIVERED:
+                return
+            shas = self._tombstone(s, item, now)
+            s.commit()
+        self._delete_blobs(shas)
+        self._changed()
+
+    def redrive(self, item_id: str) -> bool:
+        """Staff: put a dead-lettered item back in the queue (after fixing the cause)."""
+        now = self.clock()
+        with self._write, self._session() as s:
+            item = s.get(Item, item_id)
+            if item is None or item.state != State.DEAD:
+                return False
+            if not all(self._store.path(f.sha256).exists() for f in item.files):
+                return False
+            check_transition(item.state, State.QUEUED)
+            item.state = State.QUEUED
+            item.next_attempt_at = now
+            item.attempts = 0
+            item.redrives += 1
+            item.dead_at = None
+            item.updated_at = now
+            # A re-driven item's age for give-up starts again.
+            item.created_at = now
+            s.commit()
+        self._changed()
+        return True
+
+    def force_due(self) -> int:
+        """Staff 'sync now': items waiting out a backoff become due immediately."""
+        now = self.clock()
+        with self._write, self._session() as s:
+            items = list(s.scalars(select(Item).where(Item.state == State.RETRY)))
+            for item in items:
+                item.next_attempt_at = now
+            s.commit()
+        return len(items)
+
+    def prune_tombstones(self) -> int:
+        cutoff = self.clock() - self.tombstone_retention_s
+        with self._write, self._session() as s:
+            result = s.execute(delete(Item).where(Item.state == State.PURGED,
+                                                  Item.purged_at < cutoff))
+            n = getattr(result, "rowcount", 0)
+            s.commit()
+        return int(n or 0)
+
+    # -- inspection -----------------------------------------------------------------------------
+
+    def stats(self) -> QueueStats:
+        now = self.clock()
+        with self._session() as s:
+            by_state = {str(k): int(v) for k, v in s.execute(
+                select(Item.state, func.count()).group_by(Item.state))}
+            oldest = s.scalar(select(func.min(Item.created_at)).where(
+                Item.state.in_(PENDING_STATES)))
+            nxt = s.scalar(select(func.min(Item.next_attempt_at)).where(
+                Item.state.in_((State.QUEUED, State.RETRY))))
+        depth = sum(by_state.get(str(st), 0) for st in PENDING_STATES)
+        used = self.disk_bytes()
+        return QueueStats(depth, (now - oldest) if oldest is not None else None,
+                          by_state.get(State.DEAD, 0), by_state.get(State.PURGED, 0), by_state,
+                          used, self.disk_budget_bytes,
+                          used >= self.alarm_ratio * self.disk_budget_bytes, nxt)
+
+    def items(self, states: Iterable[str] | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        with self._session() as s:
+            stmt = select(Item).order_by(Item.created_at).limit(limit)
+            if states is not None:
+                stmt = stmt.where(Item.state.in_(list(states)))
+            return [item_view(i) for i in s.scalars(stmt)]
+
+    def get(self, item_id: str) -> dict[str, Any] | None:
+        with self._session() as s:
+            item = s.get(Item, item_id)
+            return item_view(item) if item is not None else None
+
+    def receipt(self, item_id: str) -> tuple[dict[str, Any], str] | None:
+        with self._session() as s:
+            item = s.get(Item, item_id)
+            if item is None or item.receipt_json is None or item.receipt_signature is None:
+                return None
+            return json.loads(item.receipt_json), item.receipt_signature
+
+    def attempts(self, item_id: str) -> list[dict[str, Any]]:
+        with self._session() as s:
+            return [{"number": a.number, "started_at": a.started_at, "finished_at": a.finished_at,
+                     "outcome": a.outcome, "error_code": a.error_code, "delay_s": a.delay_s,
+                     "retry_after_s": a.retry_after_s}
+                    for a in s.scalars(select(Attempt).where(Attempt.item_key == item_id)
+                                       .order_by(Attempt.id))]
+
+    def file_names(self) -> list[str]:
+        with self._session() as s:
+            return list(s.scalars(select(ItemFile.sha256)))
+
+    def get_meta(self, key: str) -> str | None:
+        with self._session() as s:
+            m = s.get(Meta, key)
+            return m.value if m is not None else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write, self._session() as s:
+            m = s.get(Meta, key)
+            if m is None:
+                s.add(Meta(key=key, value=value))
+            else:
+                m.value = value
+            s.commit()
+
+    def export(self) -> dict[str, Any]:
+        """Everything staff may see (masked): stats, every item with its attempts."""
+        return {"stats": self.stats().as_dict(), "recovery": self.recovery.__dict__,
+                "items": [dict(v, attempts_log=self.attempts(v["id"])) for v in self.items(
+                    limit=100_000)]}
+
+
+__all__ = ["ApplicationInput", "Attachment", "BlobCorrupt", "Claim", "EnqueueResult", "Failure",
+           "OfflineQueue", "QueueLockedError", "QueueStats", "RecoveryReport"]

@@ -1,0 +1,357 @@
+"""The sync worker: its own thread delivers queued applications, refreshes the catalogue and
+sends heartbeats on schedules. Nothing here runs on the UI thread; it reports via callbacks
+(the Qt bridge turns them into signals).
+
+Delivery of one item: lease it (SENDING) before any network I/O; upload attachments (resuming at
+the platform's offset); post the manifest with the application id as idempotency key; verify the
+receipt's signature, application id and payload hash; then DELIVERED + purge. Failures: transient
+(network, timeout, 408, 429, 5xx, bad answer, bad signature) → RETRY with full-jitter backoff,
+Retry-After as a floor, and the whole worker pauses too so a down platform is not hammered item
+after item; permanent (other 4xx) → dead letter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk import __version__
+from kiosk.offline import codes
+from kiosk.offline.backoff import RetryPolicy
+from kiosk.offline.blobs import BlobCorrupt, fsync_dir
+from kiosk.offline.store import Claim, Failure, OfflineQueue, QueueStats
+from kiosk.platform import crypto
+from kiosk.platform.client import PlatformClient
+from kiosk.platform.errors import PlatformError
+
+log = logging.getLogger(__name__)
+
+REQUEST_SYNC = "sync"
+REQUEST_REDRIVE_PREFIX = "redrive-"
+
+
+@dataclass
+class SyncListeners:
+    queue_changed: list[Callable[[int, float], None]] = field(default_factory=list)
+    delivered: list[Callable[[str, str], None]] = field(default_factory=list)
+    dead_lettered: list[Callable[[str, str], None]] = field(default_factory=list)
+    network_state: list[Callable[[bool], None]] = field(default_factory=list)
+    catalogue_updated: list[Callable[[str], None]] = field(default_factory=list)
+    disk_alarm: list[Callable[[bool], None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SyncSchedule:
+    poll_interval_s: float = 5.0
+    catalogue_refresh_s: float = 900.0
+    heartbeat_s: float = 60.0
+    chunk_bytes: int = 4 * 1024 * 1024
+
+
+class CatalogueCache:
+    """The last verified catalogue on disk (document + signature + ETag), re-verified on load."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def save(self, raw: bytes, signature: str, etag: str | None) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        doc = json.dumps({"document_b64": crypto.b64e(raw), "signature": signature,
+                          "etag": etag}).encode()
+        tmp = self.directory / "catalogue.json.tmp"
+        with open(tmp, "wb") as f:
+            f.write(doc)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(self.directory / "catalogue.json")
+        fsync_dir(self.directory)
+
+    def load(self, client: PlatformClient) -> tuple[dict[str, Any], str | None] | None:
+        p = self.directory / "catalogue.json"
+        if not p.exists():
+            return None
+        try:
+            d = json.loads(p.read_text())
+            r = client.verify_catalogue(crypto.b64d(d["document_b64"]), d["signature"], d["etag"])
+        except (ValueError, KeyError, crypto.CryptoError):
+            return None
+        if r.error is not None or r.value is None or r.value.document is None:
+            return None
+        return r.value.document, d.get("etag")
+
+
+class SyncWorker:
+    def __init__(self, queue: OfflineQueue, client: PlatformClient, *,
+                 schedule: SyncSchedule = SyncSchedule(), policy: RetryPolicy | None = None,
+                 requests_dir: Path | None = None, catalogue_cache: CatalogueCache | None = None,
+                 device_health: Callable[[], dict[str, str]] = dict) -> None:
+        self.queue = queue
+        self.client = client
+        self.schedule = schedule
+        self.policy = policy or queue.policy
+        self.requests_dir = requests_dir
+        self.catalogue_cache = catalogue_cache
+        self.device_health = device_health
+        self.listeners = SyncListeners()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._online: bool | None = None
+        self._pause_until = 0.0
+        self._consecutive_failures = 0
+        self._next_catalogue = 0.0
+        self._next_heartbeat = 0.0
+        self._last_alarm: bool | None = None
+        self._stats_dirty = False
+        self.catalogue_version: str | None = None
+        self.catalogue: dict[str, Any] | None = None
+        self.last_error: str | None = None
+        self.delivered_count = 0
+        queue.add_listener(self._queue_changed)
+
+    # -- control --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.catalogue_cache is not None and self.catalogue is None:
+            cached = self.catalogue_cache.load(self.client)
+            if cached is not None:
+                self.catalogue, _etag = cached
+                self.catalogue_version = str(self.catalogue.get("version"))
+        self._thread = threading.Thread(target=self._run, name="queue-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def sync_now(self) -> None:
+        """Wake the worker: try every due item now (staff 'sync' or network back)."""
+        self._pause_until = 0.0
+        self._wake.set()
+
+    def notify_enqueued(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- loop -----------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                wait = self.step()
+            except Exception:  # a bug must not kill the worker; it is logged and retried
+                log.exception("sync worker step failed")
+                wait = self.schedule.poll_interval_s
+            if wait > 0:
+                self._wake.wait(wait)
+            self._wake.clear()
+
+    def step(self) -> float:
+        """One round of work; returns how long to sleep before the next round."""
+        now = time.time()
+        if self._stats_dirty:
+            self._emit_stats()
+        self._handle_requests()
+        if now >= self._next_catalogue:
+            self.refresh_catalogue()
+            self._next_catalogue = now + self.schedule.catalogue_refresh_s
+        if now >= self._next_heartbeat:
+            self.send_heartbeat()
+            self._next_heartbeat = now + self.schedule.heartbeat_s
+        if time.time() >= self._pause_until:
+            claim = self.queue.claim_next()
+            if claim is not None:
+                self.deliver(claim)
+                return 0.0
+            self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
+        stats = self.queue.stats()
+        due = [self._next_catalogue, self._next_heartbeat, now + self.schedule.poll_interval_s]
+        if stats.next_attempt_at is not None:
+            due.append(max(stats.next_attempt_at, self._pause_until))
+        return max(0.0, min(due) - time.time())
+
+    def run_until_idle(self, timeout_s: float = 30.0) -> QueueStats:
+        """Foreground sync (``kiosk-diag queue sync`` when the kiosk is not running): deliver
+        until nothing is due, honouring backoff, within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        self._pause_until = 0.0
+        while time.monotonic() < deadline:
+            if time.time() < self._pause_until:
+                time.sleep(min(self._pause_until - time.time(), deadline - time.monotonic(), 0.5))
+                continue
+            claim = self.queue.claim_next()
+            if claim is None:
+                break
+            self.deliver(claim)
+        self.queue.flush_deletes()
+        return self.queue.stats()
+
+    # -- delivery -------------------------------------------------------------------------------
+
+    def deliver(self, claim: Claim) -> bool:
+        try:
+            blobs = [(sha, self.queue.read_blob(sha, verify=False))
+                     for _name, sha, _size in claim.attachments]
+            manifest = claim.manifest
+            if crypto.sha256_hex(manifest) != claim.manifest_sha256:
+                raise BlobCorrupt("manifest does not match its hash")
+        except BlobCorrupt as e:
+            self._failed(claim, Failure(codes.CORRUPT.code, str(e), transient=False))
+            return False
+        for sha, blob in blobs:
+            up = self.client.upload_attachment(sha, blob, self.schedule.chunk_bytes,
+                                               self._stop.is_set,
+                                               ask_first=claim.attempt_number > 1)
+            if up.error is not None:
+                if up.error.code == "ATTACHMENT_HASH_MISMATCH":  # the local file is damaged
+                    self._failed(claim, Failure(codes.CORRUPT.code, up.error.describe(),
+                                                transient=False))
+                    return False
+                self._failed(claim, self._failure(up.error))
+                return False
+        res = self.client.submit_application(claim.id, manifest)
+        if res.error is not None:
+            self._failed(claim, self._failure(res.error))
+            return False
+        receipt = res.unwrap()
+        self.queue.record_delivered(claim, receipt.case_number, receipt.raw, receipt.signature)
+        self._consecutive_failures = 0
+        self._pause_until = 0.0
+        self.delivered_count += 1
+        self._set_online(True)
+        log.info("queue.delivered", extra={"fields": {"application_id": claim.id,
+                                                      "case_number": receipt.case_number,
+                                                      "attempt": claim.attempt_number}})
+        for cb in list(self.listeners.delivered):
+            cb(claim.id, receipt.case_number)
+        return True
+
+    @staticmethod
+    def _failure(err: PlatformError) -> Failure:
+        code = err.error_code
+        if not err.transient:
+            code = err.code or code
+        return Failure(code, err.describe(), err.transient, err.retry_after_s)
+
+    def _failed(self, claim: Claim, failure: Failure) -> None:
+        delay = self.queue.record_failure(claim, failure)
+        self.last_error = failure.error_code
+        log.warning("queue.attempt_failed", extra={"fields": {
+            "application_id": claim.id, "attempt": claim.attempt_number,
+            "error_code": failure.error_code, "transient": failure.transient,
+            "delay_s": round(delay, 3) if delay is not None else None,
+            "detail": failure.detail[:200]}})
+        if failure.transient:
+            self._consecutive_failures += 1
+            # The worker as a whole backs off too (full jitter), so after a failure it does not
+            # hammer the platform with the next item in line.
+            pause = self.policy.delay(self._consecutive_failures, failure.retry_after_s)
+            self._pause_until = time.time() + pause
+            if failure.error_code.startswith("NET-01"):
+                self._set_online(False)
+        else:
+            for cb in list(self.listeners.dead_lettered):
+                cb(claim.id, failure.error_code)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self._online:
+            self._online = online
+            for cb in list(self.listeners.network_state):
+                cb(online)
+
+    def _queue_changed(self) -> None:
+        """Called by the queue after any change, on any thread: cheap; the stats are computed
+        on the worker thread (an enqueue from the UI side never waits for them)."""
+        if threading.current_thread() is self._thread or self._thread is None:
+            self._emit_stats()
+        else:
+            self._stats_dirty = True
+            self._wake.set()
+
+    def _emit_stats(self) -> None:
+        self._stats_dirty = False
+        if not (self.listeners.queue_changed or self.listeners.disk_alarm):
+            return
+        stats = self.queue.stats()
+        for cb in list(self.listeners.queue_changed):
+            cb(stats.depth, stats.oldest_age_s or 0.0)
+        if stats.disk_alarm != self._last_alarm:
+            self._last_alarm = stats.disk_alarm
+            if stats.disk_alarm:
+                log.warning("queue.disk_alarm", extra={"fields": {
+                    "error_code": codes.DISK_ALARM.code, "disk_bytes": stats.disk_bytes,
+                    "budget": stats.disk_budget_bytes}})
+            for alarm_cb in list(self.listeners.disk_alarm):
+                alarm_cb(stats.disk_alarm)
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    def refresh_catalogue(self) -> bool:
+        etag = self.queue.get_meta("catalogue_etag") if self.catalogue is not None else None
+        r = self.client.get_catalogue(etag)
+        if r.error is not None or r.value is None:
+            if r.error is not None:
+                self.last_error = r.error.error_code
+                log.warning("catalogue.refresh_failed",
+                            extra={"fields": {"error": r.error.describe()}})
+            return False
+        fetch = r.value
+        if fetch.not_modified:
+            return True
+        assert fetch.document is not None and fetch.document_bytes is not None
+        if self.catalogue_cache is not None and fetch.signature is not None:
+            self.catalogue_cache.save(fetch.document_bytes, fetch.signature, fetch.etag)
+        if fetch.etag:
+            self.queue.set_meta("catalogue_etag", fetch.etag)
+        self.catalogue = fetch.document
+        self.catalogue_version = fetch.version
+        for cb in list(self.listeners.catalogue_updated):
+            cb(fetch.version or "")
+        return True
+
+    def heartbeat_report(self) -> dict[str, Any]:
+        stats = self.queue.stats()
+        return {"terminal_id": self.client.terminal_id,
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
+                "software_version": __version__, "catalogue_version": self.catalogue_version,
+                "queue_depth": stats.depth,
+                "oldest_item_age_s": round(stats.oldest_age_s, 1)
+                if stats.oldest_age_s is not None else None,
+                "dead_letters": stats.dead, "last_error": self.last_error,
+                "devices": dict(self.device_health())}
+
+    def send_heartbeat(self) -> bool:
+        r = self.client.heartbeat(self.heartbeat_report())
+        if r.error is not None:
+            return False
+        self._set_online(True)
+        return True
+
+    # -- staff requests from another process (kiosk-diag while the kiosk runs) ------------------
+
+    def _handle_requests(self) -> None:
+        d = self.requests_dir
+        if d is None or not d.exists():
+            return
+        for req in sorted(d.iterdir()):
+            name = req.name
+            req.unlink(missing_ok=True)
+            if name == REQUEST_SYNC:
+                self._pause_until = 0.0
+            elif name.startswith(REQUEST_REDRIVE_PREFIX):
+                self.queue.redrive(name[len(REQUEST_REDRIVE_PREFIX):])
+

@@ -1,0 +1,390 @@
+"""The kiosk's HTTP client for every endpoint of the platform contract (platform_server/openapi.yaml).
+
+Runs on worker threads only (it blocks). Every request is signed with the terminal's Ed25519 key;
+TLS verification is always on (an extra CA bundle may be configured, never ``verify=False``);
+connect/read timeouts come from config. Results are :class:`Result` values; receipts and
+catalogues are verified against the platform's pinned public key before they are returned.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kiosk.platform import codes, crypto
+from kiosk.platform.errors import FailureKind, PlatformError, Result, http_error
+from kiosk.platform.keys import PlatformPublicKeys
+
+T = TypeVar("T")
+
+
+class TerminalAuth(requests.auth.AuthBase):
+    """Signs a prepared request: method, raw path+query, timestamp, nonce, body hash."""
+
+    def __init__(self, terminal_id: str, key: Ed25519PrivateKey, offer_key: bool = False) -> None:
+        self.terminal_id = terminal_id
+        self.key = key
+        self.public_b64 = crypto.b64e(crypto.public_bytes(key))
+        self.offer_key = offer_key
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = r.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        ts = str(int(time.time()))
+        nonce = uuid.uuid4().hex
+        msg = crypto.request_string_to_sign(r.method or "GET", r.path_url, ts, nonce, body)
+        r.headers["X-Terminal-Id"] = self.terminal_id
+        r.headers["X-Timestamp"] = ts
+        r.headers["X-Nonce"] = nonce
+        r.headers["X-Signature"] = crypto.sign(self.key, msg)
+        if self.offer_key:
+            r.headers["X-Terminal-Key"] = self.public_b64
+        return r
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect_s: float = 3.0
+    read_s: float = 10.0
+    upload_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class Receipt:
+    case_number: str
+    application_id: str
+    payload_sha256: str
+    received_at: str
+    key_id: str
+    signature: str
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CatalogueFetch:
+    not_modified: bool
+    etag: str | None = None
+    version: str | None = None
+    document: dict[str, Any] | None = None
+    document_bytes: bytes | None = None
+    signature: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentState:
+    sha256: str
+    received: int
+    total: int
+    complete: bool
+
+
+class PlatformConfigError(ValueError):
+    """The client cannot be built safely (plain http to a remote host, bad keys)."""
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class PlatformClient:
+    def __init__(self, base_url: str, terminal_id: str, terminal_key: Ed25519PrivateKey,
+                 platform_keys: PlatformPublicKeys, timeouts: Timeouts = Timeouts(), *,
+                 ca_bundle: str | None = None, offer_terminal_key: bool = False,
+                 insecure_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("https", "http"):
+            raise PlatformConfigError(f"platform base_url must be https://…, got {base_url!r}")
+        if parts.scheme == "http" and parts.hostname not in insecure_hosts:
+            raise PlatformConfigError("plain http is only allowed to the local reference "
+                                      f"platform; use https for {parts.hostname}")
+        self.base_url = base_url.rstrip("/")
+        self.terminal_id = terminal_id
+        self.platform_keys = platform_keys
+        self._signing_pub = crypto.load_verify_key(platform_keys.signing)
+        self.timeouts = timeouts
+        self.session = requests.Session()
+        # Always verify: either the system store or the configured bundle, never False.
+        self.session.verify = ca_bundle if ca_bundle else True
+        self.session.trust_env = False  # no proxy/netrc surprises from the environment
+        self.session.auth = TerminalAuth(terminal_id, terminal_key, offer_terminal_key)
+        self.session.headers["User-Agent"] = "gov-kiosk"
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- transport ------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, json_body: Any = None, data: bytes | None = None,
+                 params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+                 read_timeout: float | None = None) -> Result[requests.Response]:
+        hdrs = dict(headers or {})
+        body = data
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            hdrs["Content-Type"] = "application/json"
+        elif data is not None:
+            hdrs.setdefault("Content-Type", "application/octet-stream")
+        try:
+            resp = self.session.request(method, self.base_url + path, data=body, params=params,
+                                        headers=hdrs, allow_redirects=False,
+                                        timeout=(self.timeouts.connect_s,
+                                                 read_timeout or self.timeouts.read_s))
+        except requests.Timeout as e:
+            return Result.failure(PlatformError(FailureKind.TIMEOUT, codes.TIMEOUT.code,
+                                                message=type(e).__name__))
+        except requests.RequestException as e:
+            return Result.failure(PlatformError(FailureKind.NETWORK, codes.NETWORK.code,
+                                                message=type(e).__name__))
+        return Result.success(resp)
+
+    @staticmethod
+    def _error_from(resp: requests.Response) -> PlatformError:
+        code, message = None, ""
+        try:
+            doc = resp.json()
+            err = doc.get("error") if isinstance(doc, dict) else None
+            if isinstance(err, dict):
+                code = str(err.get("code")) if err.get("code") is not None else None
+                message = str(err.get("message", ""))[:200]
+        except ValueError:
+            message = "non-JSON error body"
+        return http_error(resp.status_code, code, message,
+                          _retry_after(resp.headers.get("Retry-After")))
+
+    @staticmethod
+    def _protocol(message: str) -> PlatformError:
+        return PlatformError(FailureKind.PROTOCOL, codes.PROTOCOL.code, message=message)
+
+    def _json(self, method: str, path: str, ok: tuple[int, ...] = (200,),
+              parse: Callable[[Any], T] | None = None, **kw: Any) -> Result[T]:
+        r = self._request(method, path, **kw)
+        if r.error is not None:
+            return Result.failure(r.error)
+        resp = r.unwrap()
+        if resp.status_code not in ok:
+            return Result.failure(self._error_from(resp))
+        try:
+            doc = resp.json()
+        except ValueError:
+            return Result.failure(self._protocol("answer is not JSON"))
+        if not isinstance(doc, dict):
+            return Result.failure(self._protocol("answer is not a JSON object"))
+        if parse is None:
+            return Result.success(doc)  # type: ignore[arg-type]
+        try:
+            return Result.success(parse(doc))
+        except (KeyError, TypeError, ValueError) as e:
+            return Result.failure(self._protocol(f"answer has the wrong shape: {type(e).__name__}"))
+
+    # -- endpoints ------------------------------------------------------------------------------
+
+    def health(self) -> Result[dict[str, Any]]:
+        return self._json("GET", "/v1/health")
+
+    def get_catalogue(self, etag: str | None = None) -> Result[CatalogueFetch]:
+        headers = {"If-None-Match": etag} if etag else {}
+        r = self._request("GET", "/v1/catalogue", headers=headers)
+        if r.error is not None:
+            return Result.failure(r.error)
+        resp = r.unwrap()
+        if resp.status_code == 304:
+            return Result.success(CatalogueFetch(not_modified=True, etag=etag))
+        if resp.status_code != 200:
+            return Result.failure(self._error_from(resp))
+        try:
+            doc = resp.json()
+            raw = crypto.b64d(str(doc["document_b64"]))
+            signature = str(doc["signature"])
+        except (ValueError, KeyError, TypeError, crypto.CryptoError):
+            return Result.failure(self._protocol("catalogue answer malformed"))
+        return self.verify_catalogue(raw, signature, resp.headers.get("ETag") or doc.get("etag"))
+
+    def verify_catalogue(self, raw: bytes, signature: str, etag: str | None
+                         ) -> Result[CatalogueFetch]:
+        try:
+            crypto.verify(self._signing_pub, raw, signature)
+        except crypto.CryptoError:
+            return Result.failure(PlatformError(FailureKind.SIGNATURE, codes.SIGNATURE.code,
+                                                message="catalogue signature"))
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            return Result.failure(self._protocol("catalogue is not JSON"))
+        if not isinstance(document, dict) or "version" not in document:
+            return Result.failure(self._protocol("catalogue lacks a version"))
+        return Result.success(CatalogueFetch(False, etag, str(document["version"]), document, raw,
+                                             signature))
+
+    def attachment_status(self, sha256: str) -> Result[AttachmentState | None]:
+        r = self._request("GET", f"/v1/attachments/{sha256}")
+        if r.error is not None:
+            return Result.failure(r.error)
+        resp = r.unwrap()
+        if resp.status_code == 404:
+            return Result.success(None)
+        if resp.status_code != 200:
+            return Result.failure(self._error_from(resp))
+        try:
+            d = resp.json()
+            return Result.success(AttachmentState(str(d["sha256"]), int(d["received"]),
+                                                  int(d["total"]), bool(d["complete"])))
+        except (ValueError, KeyError, TypeError):
+            return Result.failure(self._protocol("attachment status malformed"))
+
+    def put_attachment_part(self, sha256: str, offset: int, total: int, part: bytes
+                            ) -> Result[AttachmentState]:
+        def parse(d: Any) -> AttachmentState:
+            return AttachmentState(str(d["sha256"]), int(d["received"]), int(d["total"]),
+                                   bool(d["complete"]))
+        return self._json("PUT", f"/v1/attachments/{sha256}", parse=parse, data=part,
+                          params={"offset": offset, "total": total},
+                          read_timeout=self.timeouts.upload_s)
+
+    def upload_attachment(self, sha256: str, blob: bytes, chunk_bytes: int,
+                          should_stop: Callable[[], bool] = lambda: False,
+                          ask_first: bool = True) -> Result[int]:
+        """Upload ``blob`` resuming from what the platform already has; returns bytes sent.
+
+        ``ask_first=False`` (a first attempt) starts at 0 without asking: if the platform has
+        parts already it answers OFFSET_MISMATCH with its offset and the upload resumes there."""
+        offset = 0
+        if ask_first:
+            st = self.attachment_status(sha256)
+            if st.error is not None:
+                return Result.failure(st.error)
+            state = st.value
+            if state is not None and state.complete:
+                return Result.success(0)
+            offset = state.received if state is not None and state.total == len(blob) else 0
+        sent = 0
+        mismatches = 0
+        while offset < len(blob):
+            if should_stop():
+                return Result.failure(PlatformError(FailureKind.NETWORK, codes.NETWORK.code,
+                                                    message="stopped"))
+            part = blob[offset:offset + chunk_bytes]
+            r = self.put_attachment_part(sha256, offset, len(blob), part)
+            if r.error is not None:
+                if r.error.code == "OFFSET_MISMATCH" and not mismatches:
+                    mismatches += 1
+                    st = self.attachment_status(sha256)
+                    if st.error is None and st.value is not None:
+                        if st.value.complete:
+                            break
+                        offset = st.value.received
+                        continue
+                return Result.failure(r.error)
+            sent += len(part)
+            state = r.unwrap()
+            if state.complete:
+                break
+            if not offset < state.received <= len(blob):
+                # A platform that does not advance would loop us forever.
+                return Result.failure(self._protocol("upload offset did not advance"))
+            offset = state.received
+        return Result.success(sent)
+
+    def submit_application(self, application_id: str, manifest: bytes) -> Result[Receipt]:
+        """Post the manifest (exact bytes) and verify the signed receipt against them."""
+        r = self._request("POST", "/v1/applications", data=manifest,
+                          headers={"Content-Type": "application/json",
+                                   "Idempotency-Key": application_id},
+                          read_timeout=self.timeouts.upload_s)
+        if r.error is not None:
+            return Result.failure(r.error)
+        resp = r.unwrap()
+        if resp.status_code not in (200, 201):
+            return Result.failure(self._error_from(resp))
+        try:
+            doc = resp.json()
+            receipt = doc["receipt"]
+            signature = str(doc["signature"])
+            if not isinstance(receipt, dict):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            return Result.failure(self._protocol("receipt malformed"))
+        return self.verify_receipt(receipt, signature, application_id, crypto.sha256_hex(manifest))
+
+    def verify_receipt(self, receipt: dict[str, Any], signature: str, application_id: str,
+                       payload_sha256: str) -> Result[Receipt]:
+        try:
+            crypto.verify(self._signing_pub, crypto.canonical_json(receipt), signature)
+        except crypto.CryptoError:
+            return Result.failure(PlatformError(FailureKind.SIGNATURE, codes.SIGNATURE.code,
+                                                message="receipt signature"))
+        if receipt.get("application_id") != application_id or \
+                receipt.get("payload_sha256") != payload_sha256:
+            return Result.failure(PlatformError(FailureKind.SIGNATURE, codes.SIGNATURE.code,
+                                                message="receipt is for other content"))
+        try:
+            return Result.success(Receipt(str(receipt["case_number"]), application_id,
+                                          payload_sha256, str(receipt["received_at"]),
+                                          str(receipt["key_id"]), signature, dict(receipt)))
+        except KeyError:
+            return Result.failure(self._protocol("receipt lacks fields"))
+
+    def case_by_number(self, case_number: str) -> Result[dict[str, Any]]:
+        return self._json("GET", f"/v1/cases/{quote(case_number, safe='')}")
+
+    def cases_by_id_number(self, id_number: str) -> Result[list[dict[str, Any]]]:
+        return self._json("POST", "/v1/cases/search", json_body={"id_number": id_number},
+                          parse=lambda d: list(d["cases"]))
+
+    def certificate(self, kind: str, id_number: str, from_period: str | None = None,
+                    to_period: str | None = None) -> Result[dict[str, Any]]:
+        body: dict[str, Any] = {"kind": kind, "id_number": id_number}
+        if from_period:
+            body["from_period"] = from_period
+        if to_period:
+            body["to_period"] = to_period
+        return self._json("POST", "/v1/certificates/query", json_body=body)
+
+    def licences(self, id_number: str) -> Result[list[dict[str, Any]]]:
+        return self._json("POST", "/v1/licences/query", json_body={"id_number": id_number},
+                          parse=lambda d: list(d["licences"]))
+
+    def verify_face(self, id_number: str, jpeg: bytes) -> Result[dict[str, Any]]:
+        return self._json("POST", "/v1/face/verify",
+                          json_body={"id_number": id_number, "image_jpeg_b64": crypto.b64e(jpeg)},
+                          read_timeout=self.timeouts.upload_s)
+
+    def halls(self, region_code: str | None = None) -> Result[list[dict[str, Any]]]:
+        params = {"region_code": region_code} if region_code else None
+        return self._json("GET", "/v1/appointments/halls", params=params,
+                          parse=lambda d: list(d["halls"]))
+
+    def slots(self, hall_id: str, date: str | None = None) -> Result[list[dict[str, Any]]]:
+        params = {"hall_id": hall_id}
+        if date:
+            params["date"] = date
+        return self._json("GET", "/v1/appointments/slots", params=params,
+                          parse=lambda d: list(d["slots"]))
+
+    def book(self, slot_id: str, id_number: str, item_id: str, idempotency_key: str
+             ) -> Result[dict[str, Any]]:
+        return self._json("POST", "/v1/appointments", ok=(200, 201),
+                          json_body={"slot_id": slot_id, "id_number": id_number,
+                                     "item_id": item_id},
+                          headers={"Idempotency-Key": idempotency_key})
+
+    def heartbeat(self, report: dict[str, Any]) -> Result[dict[str, Any]]:
+        return self._json("POST", "/v1/terminals/heartbeat", json_body=report)

@@ -1,0 +1,537 @@
+"""The reference platform: a FastAPI application implementing platform_server/openapi.yaml.
+
+No ``from __future__ import annotations`` here: FastAPI must see the dependency aliases
+(``Annotated[..., Depends(...)]``, local to :func:`create_app`) as objects, not strings.
+"""
+
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+
+from kiosk.platform import crypto
+from platform_server import demo_data
+from platform_server.auth import authenticate
+from platform_server.db import (
+    Application,
+    Attachment,
+    Booking,
+    Case,
+    CertificateRow,
+    Hall,
+    Licence,
+    Person,
+    Slot,
+    Terminal,
+    make_engine,
+    make_sessionmaker,
+)
+from platform_server.errors import ApiError
+from platform_server.keys import PlatformKeys, load_or_create
+from platform_server.models import (
+    SHA256,
+    BookingRequest,
+    CertificateQuery,
+    FaceVerify,
+    Heartbeat,
+    IdQuery,
+    Submission,
+)
+from platform_server.settings import ServerSettings
+
+CONTRACT_PATH = Path(__file__).with_name("openapi.yaml")
+MAX_ATTACHMENT = 20_000_000
+FACE_THRESHOLD = 0.80
+BUILTIN_CATALOGUE: dict[str, Any] = {
+    "version": "builtin-1",
+    "items": [{"id": "shebao_jiaofei_zhengming", "title": "社会保险个人参保缴费证明",
+               "kind": "print"}],
+}
+
+
+def load_contract() -> dict[str, Any]:
+    with CONTRACT_PATH.open(encoding="utf-8") as f:
+        doc: dict[str, Any] = yaml.safe_load(f)
+    return doc
+
+
+class Catalogue:
+    """The served catalogue: whatever JSON object lives at the path, re-read when it changes."""
+
+    def __init__(self, path: Path, keys: PlatformKeys) -> None:
+        self.path = path
+        self.keys = keys
+        self._lock = threading.Lock()
+        self._stamp: tuple[float, int] | None = None
+        self._cached: dict[str, Any] | None = None
+
+    def current(self) -> dict[str, Any]:
+        with self._lock:
+            stamp = None
+            try:
+                st = self.path.stat()
+                stamp = (st.st_mtime, st.st_size)
+            except OSError:
+                pass
+            if self._cached is None or stamp != self._stamp:
+                self._cached = self._build(stamp is not None)
+                self._stamp = stamp
+            return self._cached
+
+    def _build(self, exists: bool) -> dict[str, Any]:
+        doc: Any = BUILTIN_CATALOGUE
+        if exists:
+            try:
+                doc = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                doc = BUILTIN_CATALOGUE
+        if not isinstance(doc, dict) or "version" not in doc:
+            doc = BUILTIN_CATALOGUE
+        raw = crypto.canonical_json(doc)
+        etag = '"' + crypto.sha256_hex(raw)[:32] + '"'
+        return {"version": str(doc["version"]), "etag": etag,
+                "document_b64": crypto.b64e(raw), "document_sha256": crypto.sha256_hex(raw),
+                "signature": crypto.sign(self.keys.signing, raw),
+                "key_id": self.keys.signing_key_id}
+
+
+def _error_response(err: ApiError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
+
+
+def _parse(model: type[BaseModel], body: bytes) -> Any:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as e:
+        problems = [{"loc": ".".join(str(p) for p in x["loc"]), "msg": x["msg"]}
+                    for x in e.errors(include_url=False, include_input=False)][:20]
+        raise ApiError(422, "VALIDATION_FAILED", "request body does not match the contract",
+                       details={"problems": problems}) from None
+
+
+def _mask_id(id_number: str) -> str:
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+
+
+def _case_view(case: Case) -> dict[str, Any]:
+    return {"case_number": case.case_number, "item_id": case.item_id,
+            "item_title": case.item_title, "status": case.status,
+            "department": case.department, "applicant_id_masked": _mask_id(case.id_number),
+            "submitted_at": case.submitted_at.isoformat(timespec="seconds"),
+            "updated_at": case.updated_at.isoformat(timespec="seconds"),
+            "history": list(case.history or [])}
+
+
+def _is_jpeg(data: bytes) -> bool:
+    return len(data) >= 4 and data[:3] == b"\xff\xd8\xff" and data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+
+
+def face_rule(known: bool, image: bytes, id_number: str) -> tuple[bool, float]:
+    """The reference rule (documented in the contract): the ID must be in the photo register and
+    the capture a JPEG of at least 1 KiB; a JPEG comment segment containing ``NOMATCH`` forces a
+    non-match (simulators use it). The score is a stable function of the ID and the image."""
+    if not known or len(image) < 1024 or not _is_jpeg(image) or b"NOMATCH" in image[:4096]:
+        return False, 0.12
+    h = hashlib.sha256(id_number.encode() + image).digest()
+    return True, round(0.86 + (h[0] / 255) * 0.13, 3)
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys = load_or_create(settings.data_dir)
+    engine = make_engine(settings.db_url)
+    Sessions = make_sessionmaker(engine)
+    with Sessions() as s:
+        demo_data.seed(s)
+        for tid, pub in settings.terminals.items():
+            if s.get(Terminal, tid) is None:
+                s.add(Terminal(terminal_id=tid, public_key=pub))
+        s.commit()
+    catalogue = Catalogue(settings.catalogue_path, keys)
+    contract = load_contract()
+    app = FastAPI(title="Kiosk platform (reference)", docs_url=None, redoc_url=None)
+    app.openapi = lambda: contract  # type: ignore[method-assign]
+    app.state.keys = keys
+    app.state.engine = engine
+    app.state.sessions = Sessions
+    app.state.settings = settings
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error_response(ApiError(422, "VALIDATION_FAILED", "request does not match the "
+                                        "contract", details={"problems": len(exc.errors())}))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        return _error_response(ApiError(exc.status_code, code, str(exc.detail)))
+
+    def db() -> Iterator[Session]:
+        with Sessions() as session:
+            yield session
+
+    DbSession = Annotated[Session, Depends(db)]
+
+    async def raw_body(request: Request) -> bytes:
+        try:
+            return await request.body()
+        except ClientDisconnect:  # the kiosk went away mid-request (crash tests do this)
+            raise ApiError(400, "CLIENT_DISCONNECTED", "client disconnected") from None
+
+    RawBody = Annotated[bytes, Depends(raw_body)]
+
+    def terminal(request: Request, body: RawBody, session: DbSession) -> str:
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        query = request.scope.get("query_string") or b""
+        path = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        return authenticate(session, method=request.method, path_and_query=path, body=body,
+                            headers={k.lower(): v for k, v in request.headers.items()},
+                            window_s=settings.auth_window_s, auto_enroll=settings.auto_enroll)
+
+    TerminalId = Annotated[str, Depends(terminal)]
+
+    @app.get("/v1/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "time": datetime.now().isoformat(timespec="seconds")}
+
+    @app.get("/v1/catalogue")
+    def get_catalogue(request: Request, _t: TerminalId) -> Response:
+        cat = catalogue.current()
+        inm = request.headers.get("if-none-match")
+        if inm is not None and cat["etag"] in [t.strip() for t in inm.split(",")]:
+            return Response(status_code=304, headers={"ETag": cat["etag"]})
+        return JSONResponse(cat, headers={"ETag": cat["etag"], "Cache-Control": "no-cache"})
+
+    def _attachment_view(a: Attachment) -> dict[str, Any]:
+        return {"sha256": a.sha256, "received": a.received, "total": a.total,
+                "complete": a.complete}
+
+    def _check_sha(sha256: str) -> None:
+        if not re.match(SHA256, sha256):
+            raise ApiError(422, "VALIDATION_FAILED", "attachment id must be a lowercase sha256")
+
+    @app.get("/v1/attachments/{sha256}")
+    def attachment_status(sha256: str, _t: TerminalId,
+                          session: DbSession) -> dict[str, Any]:
+        _check_sha(sha256)
+        a = session.get(Attachment, sha256)
+        if a is None:
+            raise ApiError(404, "ATTACHMENT_UNKNOWN", "no part of this attachment was received")
+        return _attachment_view(a)
+
+    @app.put("/v1/attachments/{sha256}")
+    def attachment_put(sha256: str, offset: int, total: int, body: RawBody,
+                       _t: TerminalId,
+                       session: DbSession) -> dict[str, Any]:
+        _check_sha(sha256)
+        if total < 1 or total > MAX_ATTACHMENT:
+            raise ApiError(413, "ATTACHMENT_TOO_LARGE", f"total must be 1..{MAX_ATTACHMENT}")
+        if offset < 0 or offset + len(body) > total:
+            raise ApiError(422, "VALIDATION_FAILED", "offset/length outside the declared total")
+        a = session.get(Attachment, sha256)
+        if a is None:
+            a = Attachment(sha256=sha256, total=total, received=0, data=b"", complete=False)
+            session.add(a)
+        if a.total != total:
+            raise ApiError(409, "ATTACHMENT_TOTAL_MISMATCH", "total differs from the first part",
+                           details={"total": a.total})
+        if a.complete:
+            return _attachment_view(a)
+        if offset != a.received:
+            raise ApiError(409, "OFFSET_MISMATCH", "resume from the received offset",
+                           details={"received": a.received})
+        data = bytes(a.data) + body
+        a.data = data
+        a.received = len(data)
+        if a.received == a.total:
+            if crypto.sha256_hex(data) != sha256:
+                session.delete(a)
+                session.commit()
+                raise ApiError(422, "ATTACHMENT_HASH_MISMATCH", "content does not match its sha256")
+            a.complete = True
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise ApiError(409, "OFFSET_MISMATCH", "concurrent upload; ask for the offset",
+                           details={"received": 0}) from None
+        return _attachment_view(a)
+
+    def _receipt_response(app_row: Application, status: int) -> JSONResponse:
+        return JSONResponse({"receipt": json.loads(app_row.receipt_json),
+                             "signature": app_row.receipt_signature}, status_code=status)
+
+    @app.post("/v1/applications")
+    def submit(request: Request, body: RawBody, t_id: TerminalId,
+               session: DbSession) -> JSONResponse:
+        key = request.headers.get("idempotency-key", "")
+        sub: Submission = _parse(Submission, body)
+        if key != sub.application_id:
+            raise ApiError(422, "IDEMPOTENCY_KEY_MISMATCH",
+                           "Idempotency-Key must equal application_id")
+        request_sha = crypto.sha256_hex(body)
+        existing = session.scalar(select(Application).where(
+            Application.application_id == sub.application_id))
+        if existing is not None:
+            return _replay(existing, request_sha)
+        missing = []
+        blobs: list[tuple[str, bytes]] = []
+        for ref in sub.attachments:
+            a = session.get(Attachment, ref.sha256)
+            if a is None or not a.complete or a.total != ref.size:
+                missing.append(ref.sha256)
+            else:
+                blobs.append((ref.name, bytes(a.data)))
+        if missing:
+            raise ApiError(409, "ATTACHMENT_INCOMPLETE", "upload the attachments first",
+                           details={"missing": missing})
+        private = keys.encryption_key_for(sub.envelope.key_id)
+        if private is None:
+            raise ApiError(422, "ENVELOPE_KEY_UNKNOWN",
+                           "sealed to a key this platform does not hold")
+        try:
+            data_key = crypto.open_data_key(private, sub.application_id,
+                                            sub.envelope.model_dump())
+            payload = json.loads(crypto.open_payload(data_key, sub.application_id,
+                                                     sub.envelope.model_dump()))
+            for name, blob in blobs:
+                crypto.open_attachment(data_key, sub.application_id, name, blob)
+        except (crypto.CryptoError, ValueError):
+            raise ApiError(422, "ENVELOPE_INVALID",
+                           "the envelope does not open with the platform key") from None
+        applicant = payload.get("applicant") if isinstance(payload, dict) else None
+        id_number = applicant.get("id_number") if isinstance(applicant, dict) else None
+        if not isinstance(id_number, str) or len(id_number) != 18:
+            raise ApiError(422, "PAYLOAD_INVALID", "payload lacks applicant.id_number")
+        now = datetime.now()
+        digest = int(crypto.sha256_hex(sub.application_id.encode())[:12], 16) % 10**8
+        case_number = f"ZW{now:%Y%m%d}{digest:08d}"
+        receipt = {"case_number": case_number, "application_id": sub.application_id,
+                   "payload_sha256": request_sha, "received_at": now.isoformat(timespec="seconds"),
+                   "key_id": keys.signing_key_id}
+        row = Application(application_id=sub.application_id, request_sha256=request_sha,
+                          terminal_id=t_id, item_id=sub.item_id, case_number=case_number,
+                          receipt_json=json.dumps(receipt, ensure_ascii=False),
+                          receipt_signature=crypto.sign(keys.signing,
+                                                        crypto.canonical_json(receipt)),
+                          id_number=id_number, payload_json=json.dumps(payload, ensure_ascii=False),
+                          received_at=now)
+        session.add(row)
+        title = str(payload.get("item_title") or sub.item_id)[:200]
+        session.add(Case(case_number=case_number, id_number=id_number, item_id=sub.item_id,
+                         item_title=title, status="已受理", department="政务服务中心",
+                         submitted_at=now, updated_at=now,
+                         history=[{"time": now.isoformat(timespec="seconds"), "status": "已受理"}]))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = session.scalar(select(Application).where(
+                Application.application_id == sub.application_id))
+            if existing is None:
+                raise ApiError(409, "CONFLICT", "case number collision; retry") from None
+            return _replay(existing, request_sha)
+        return _receipt_response(row, 201)
+
+    def _replay(existing: Application, request_sha: str) -> JSONResponse:
+        if existing.request_sha256 != request_sha:
+            raise ApiError(409, "IDEMPOTENCY_CONFLICT",
+                           "this application id was used with different content")
+        return _receipt_response(existing, 200)
+
+    @app.get("/v1/cases/{case_number}")
+    def case_by_number(case_number: str, _t: TerminalId,
+                       session: DbSession) -> dict[str, Any]:
+        case = session.get(Case, case_number[:32])
+        if case is None:
+            raise ApiError(404, "CASE_NOT_FOUND", "no case with this number")
+        return _case_view(case)
+
+    @app.post("/v1/cases/search")
+    def case_search(body: RawBody, _t: TerminalId,
+                    session: DbSession) -> dict[str, Any]:
+        q: IdQuery = _parse(IdQuery, body)
+        cases = session.scalars(select(Case).where(Case.id_number == q.id_number)
+                                .order_by(Case.submitted_at.desc())).all()
+        return {"cases": [_case_view(c) for c in cases]}
+
+    @app.post("/v1/certificates/query")
+    def certificates(body: RawBody, _t: TerminalId,
+                     session: DbSession) -> dict[str, Any]:
+        q: CertificateQuery = _parse(CertificateQuery, body)
+        person = session.get(Person, q.id_number)
+        if person is None:
+            raise ApiError(404, "PERSON_NOT_FOUND", "no records for this ID number")
+        stmt = select(CertificateRow).where(CertificateRow.kind == q.kind,
+                                            CertificateRow.id_number == q.id_number)
+        if q.from_period:
+            stmt = stmt.where(CertificateRow.period >= q.from_period)
+        if q.to_period:
+            stmt = stmt.where(CertificateRow.period <= q.to_period)
+        rows = session.scalars(stmt.order_by(CertificateRow.period)).all()
+        if not rows and session.scalar(select(func.count()).select_from(CertificateRow).where(
+                CertificateRow.kind == q.kind)) == 0:
+            raise ApiError(404, "CERTIFICATE_KIND_UNKNOWN", "no such certificate kind")
+        issued = datetime.now()
+        verification = crypto.sha256_hex(f"{q.kind}|{q.id_number}|{issued:%Y%m%d}".encode())[:12]
+        return {"kind": q.kind, "holder_name": person.name,
+                "holder_id_masked": _mask_id(q.id_number),
+                "issued_at": issued.isoformat(timespec="seconds"),
+                "verification_code": verification.upper(),
+                "rows": [{"period": r.period, **r.fields} for r in rows]}
+
+    @app.post("/v1/licences/query")
+    def licences(body: RawBody, _t: TerminalId,
+                 session: DbSession) -> dict[str, Any]:
+        q: IdQuery = _parse(IdQuery, body)
+        rows = session.scalars(select(Licence).where(Licence.id_number == q.id_number)).all()
+        return {"licences": [{"licence_type": r.licence_type, "title": r.title,
+                              "number": r.number, "issuer": r.issuer,
+                              "valid_from": r.valid_from, "valid_to": r.valid_to,
+                              "fields": r.fields} for r in rows]}
+
+    @app.post("/v1/face/verify")
+    def face_verify(body: RawBody, _t: TerminalId,
+                    session: DbSession) -> dict[str, Any]:
+        q: FaceVerify = _parse(FaceVerify, body)
+        try:
+            image = crypto.b64d(q.image_jpeg_b64)
+        except crypto.CryptoError:
+            raise ApiError(422, "VALIDATION_FAILED", "image_jpeg_b64 is not base64") from None
+        if not _is_jpeg(image):
+            raise ApiError(422, "IMAGE_NOT_JPEG", "the capture must be a JPEG image")
+        match, score = face_rule(session.get(Person, q.id_number) is not None, image, q.id_number)
+        return {"match": match, "score": score, "threshold": FACE_THRESHOLD}
+
+    def _hall_view(h: Hall) -> dict[str, Any]:
+        return {"hall_id": h.hall_id, "name": h.name, "address": h.address,
+                "region_code": h.region_code}
+
+    def _slot_view(s: Slot) -> dict[str, Any]:
+        return {"slot_id": s.slot_id, "hall_id": s.hall_id, "date": s.date, "start": s.start,
+                "end": s.end, "remaining": max(0, s.capacity - s.booked)}
+
+    @app.get("/v1/appointments/halls")
+    def halls(_t: TerminalId, session: DbSession,
+              region_code: str | None = None) -> dict[str, Any]:
+        stmt = select(Hall).order_by(Hall.hall_id)
+        if region_code:
+            stmt = stmt.where(Hall.region_code.startswith(region_code[:6][:2]))
+        return {"halls": [_hall_view(h) for h in session.scalars(stmt).all()]}
+
+    @app.get("/v1/appointments/slots")
+    def slots(hall_id: str, _t: TerminalId, session: DbSession,
+              day: Annotated[str | None, Query(alias="date")] = None) -> dict[str, Any]:
+        if session.get(Hall, hall_id[:32]) is None:
+            raise ApiError(404, "HALL_NOT_FOUND", "no such hall")
+        stmt = select(Slot).where(Slot.hall_id == hall_id)
+        if day:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise ApiError(422, "VALIDATION_FAILED", "date must be YYYY-MM-DD") from None
+            stmt = stmt.where(Slot.date == day)
+        return {"slots": [_slot_view(s) for s in session.scalars(
+            stmt.order_by(Slot.date, Slot.start)).all()]}
+
+    @app.post("/v1/appointments")
+    def book(request: Request, body: RawBody, _t: TerminalId,
+             session: DbSession) -> JSONResponse:
+        key = request.headers.get("idempotency-key", "")
+        if not re.match(r"^[0-9a-f-]{36}$", key):
+            raise ApiError(422, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key (a UUID) is required")
+        q: BookingRequest = _parse(BookingRequest, body)
+        request_sha = crypto.sha256_hex(body)
+        existing = session.scalar(select(Booking).where(Booking.idempotency_key == key))
+        if existing is not None:
+            if existing.request_sha256 != request_sha:
+                raise ApiError(409, "IDEMPOTENCY_CONFLICT", "key used with different content")
+            return JSONResponse(_booking_view(session, existing), status_code=200)
+        slot = session.get(Slot, q.slot_id)
+        if slot is None:
+            raise ApiError(404, "SLOT_NOT_FOUND", "no such slot")
+        if slot.booked >= slot.capacity:
+            raise ApiError(409, "SLOT_FULL", "this time slot is fully booked")
+        slot.booked += 1
+        number = "YY" + crypto.sha256_hex(key.encode())[:10].upper()
+        b = Booking(booking_number=number, idempotency_key=key, request_sha256=request_sha,
+                    slot_id=slot.slot_id, id_number=q.id_number, item_id=q.item_id,
+                    created_at=datetime.now())
+        session.add(b)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise ApiError(409, "IDEMPOTENCY_CONFLICT", "concurrent booking; retry") from None
+        return JSONResponse(_booking_view(session, b), status_code=201)
+
+    def _booking_view(session: Session, b: Booking) -> dict[str, Any]:
+        slot = session.get(Slot, b.slot_id)
+        assert slot is not None
+        hall = session.get(Hall, slot.hall_id)
+        assert hall is not None
+        return {"booking_number": b.booking_number, "slot": _slot_view(slot),
+                "hall": _hall_view(hall), "item_id": b.item_id}
+
+    @app.post("/v1/terminals/heartbeat")
+    def heartbeat(body: RawBody, t_id: TerminalId,
+                  session: DbSession) -> dict[str, Any]:
+        hb: Heartbeat = _parse(Heartbeat, body)
+        if hb.terminal_id != t_id:
+            raise ApiError(403, "TERMINAL_MISMATCH", "heartbeat terminal id differs from signer")
+        term = session.get(Terminal, t_id)
+        if term is not None:
+            term.last_heartbeat = hb.model_dump()
+            term.last_seen = datetime.now()
+            session.commit()
+        return {"server_time": datetime.now().isoformat(timespec="seconds"),
+                "catalogue_version": catalogue.current()["version"]}
+
+    if settings.admin_enabled:
+        _add_admin(app, Sessions)
+    return app
+
+
+def _add_admin(app: FastAPI, Sessions: Any) -> None:
+    """Test/demo-only endpoints, left out of the contract."""
+
+    @app.get("/admin/applications", include_in_schema=False)
+    def admin_applications() -> dict[str, Any]:
+        with Sessions() as s:
+            rows = s.scalars(select(Application)).all()
+            return {"applications": [{"application_id": r.application_id,
+                                      "case_number": r.case_number,
+                                      "request_sha256": r.request_sha256,
+                                      "item_id": r.item_id} for r in rows]}
+
+    @app.post("/admin/terminals", include_in_schema=False)
+    async def admin_terminal(request: Request) -> dict[str, Any]:
+        doc = json.loads(await request.body())
+        with Sessions() as s:
+            t = s.get(Terminal, doc["terminal_id"])
+            if t is None:
+                s.add(Terminal(terminal_id=doc["terminal_id"], public_key=doc["public_key"]))
+            else:
+                t.public_key = doc["public_key"]
+            s.commit()
+        return {"ok": True}
