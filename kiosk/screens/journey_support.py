@@ -135,6 +135,22 @@ def services(app: KioskApp) -> JourneyServices:
         platform: Any = NotConnected()
         queue: Any = NotConnected()
         printer: Any = NotConnected()
+        # The platform client and the offline queue, when the composition root built them.
+        client = getattr(app, "platform_client", None)
+        offline = getattr(app, "offline_queue", None)
+        if client is not None:
+            from kiosk.journeys.adapters import PlatformClientGateway
+
+            platform = PlatformClientGateway(client, lambda: store.current,
+                                             config.terminal.region_code)
+        if offline is not None:
+            from kiosk.journeys.adapters import OfflineQueueGateway
+
+            def item_name(item_id: str) -> LocalText | None:
+                item = store.current.items_by_id.get(item_id)
+                return item.name if item is not None else None
+
+            queue = OfflineQueueGateway(offline, item_name)
     else:
         platform, queue, printer = gateways
     dispatcher = getattr(app, "journey_dispatcher", None) or QtDispatcher()
