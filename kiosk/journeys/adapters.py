@@ -26,6 +26,7 @@ from kiosk.journeys.gateways import (
     Hall,
     Licence,
     QueryResult,
+    ReceiptData,
     Row,
     Slot,
     SubmitReceipt,
@@ -35,6 +36,10 @@ from kiosk.journeys.messages import msg
 from kiosk.privacy import mask_id_number
 
 if TYPE_CHECKING:
+    from kiosk.devices.base import CancelToken, Completion
+    from kiosk.devices.printer.driver import PrintReport, ReceiptPrinter
+    from kiosk.devices.printer.layout import ReceiptData as PrinterReceipt
+    from kiosk.devices.runner import DeviceRunner
     from kiosk.offline.store import OfflineQueue
     from kiosk.platform.client import PlatformClient
 
@@ -229,3 +234,58 @@ class PlatformClientGateway:
 
     def submit(self, application: Application) -> GatewayResult[SubmitReceipt]:
         return GatewayResult.failure(GatewayStatus.UNAVAILABLE, detail="submitted via the queue")
+
+
+# ---- the receipt printer -------------------------------------------------------------------
+
+class ReceiptPrinterGateway:
+    """The receipt printer (kiosk.devices.printer) on its device runner as a PrintGateway.
+
+    Called on an effect worker thread: each slip is a job on the printer's own thread, waited
+    for here. A4 certificates go to ``certificate_printer`` (the A4 device's adapter) when given.
+    """
+
+    def __init__(self, runner: DeviceRunner, printer: ReceiptPrinter, *, terminal_id: str,
+                 branch: str, status_url_template: str,
+                 language: Callable[[], str] = lambda: "zh_CN", timeout_s: float = 60.0,
+                 certificate_printer: Callable[[str, CertificateData, Identity],
+                                               GatewayResult[None]] | None = None) -> None:
+        self.runner = runner
+        self.printer = printer
+        self.terminal_id = terminal_id
+        self.branch = branch
+        self.status_url_template = status_url_template
+        self.language = language
+        self.timeout_s = timeout_s
+        self.certificate_printer = certificate_printer
+
+    def print_receipt(self, receipt: ReceiptData,
+                      identity: Identity | None = None) -> GatewayResult[None]:
+        from kiosk.journeys.printing import printer_receipts
+
+        if identity is None:
+            return GatewayResult.failure(GatewayStatus.REJECTED, detail="receipt without identity")
+        language = self.language()
+        for job in printer_receipts(receipt, identity, terminal_id=self.terminal_id,
+                                    branch=self.branch,
+                                    status_url_template=self.status_url_template,
+                                    language=language):
+            submitted = self.runner.submit(self._job(job, language), timeout_s=self.timeout_s,
+                                           label="journey receipt")
+            done = submitted.result(self.timeout_s + 5)
+            if not done.ok:
+                return GatewayResult.failure(GatewayStatus.UNAVAILABLE,
+                                             detail=done.error_code or str(done.outcome))
+        return GatewayResult.success(None)
+
+    def _job(self, job: PrinterReceipt, language: str
+             ) -> Callable[[CancelToken], Completion[PrintReport]]:
+        def run(token: CancelToken) -> Completion[PrintReport]:
+            return self.printer.print_receipt(job, token, language=language)
+        return run
+
+    def print_certificate(self, template: str, data: CertificateData,
+                          identity: Identity) -> GatewayResult[None]:
+        if self.certificate_printer is None:
+            return GatewayResult.failure(GatewayStatus.UNAVAILABLE, detail="A4 printer not wired")
+        return self.certificate_printer(template, data, identity)
