@@ -111,3 +111,15 @@ def test_queued_while_down_delivered_when_back(world: tuple[World, PlatformHandl
         assert not any(c.local for c in state.cases)
     finally:
         back.stop()
+
+
+def test_certificate_from_the_platform_renders_as_a4_pdf(world: tuple[World, PlatformHandle]) -> None:
+    from kiosk.journeys.adapters import certificate_pdf
+
+    w, _handle = world
+    state = w.runner.start(w.engine, "sh.sb.jfzm", person())
+    assert state.certificate is not None
+    pdf = certificate_pdf("cert.social_insurance_payment", state.certificate, person(),
+                          verify_url_template="https://example.invalid/v/{reference}",
+                          issuer="演示支行")
+    assert pdf.startswith(b"%PDF") and len(pdf) < 400_000

@@ -147,7 +147,8 @@ class PlatformClientGateway:
             value = " · ".join(f"{v}" for v in fields.values())
             rows.append(Row(_t(str(row.get("period", ""))), value))
         return GatewayResult.success(CertificateData(
-            item.name, tuple(rows), str(d.get("verification_code", "")), str(d.get("issued_at", ""))))
+            item.name, tuple(rows), str(d.get("verification_code", "")), str(d.get("issued_at", "")),
+            raw=dict(d)))
 
     def licence(self, licence_type: str, identity: Identity) -> GatewayResult[Licence]:
         r = self.client.licences(identity.id_number)
@@ -289,3 +290,39 @@ class ReceiptPrinterGateway:
         if self.certificate_printer is None:
             return GatewayResult.failure(GatewayStatus.UNAVAILABLE, detail="A4 printer not wired")
         return self.certificate_printer(template, data, identity)
+
+
+# ---- the A4 certificate --------------------------------------------------------------------
+
+def social_insurance_payment_data(data: CertificateData, identity: Identity) -> dict[str, Any]:
+    """The reference platform's 社保缴费 rows → the A4 template's fields (one row per month)."""
+    rows = [r for r in data.raw.get("rows", []) if isinstance(r, dict)]
+    months = [{"month": str(r.get("period", "")), "insurance": "城镇职工基本养老保险",
+               "base": f"{float(r.get('base', 0)):.2f}",
+               "employee": f"{float(r.get('pension_personal', 0)):.2f}",
+               "employer_part": f"{float(r.get('pension_employer', 0)):.2f}", "state": "已实缴"}
+              for r in rows]
+    first = months[0]["month"] if months else ""
+    last = months[-1]["month"] if months else ""
+    return {"name": identity.name, "id_number": identity.id_number,
+            "social_security_number": identity.social_security_number or identity.id_number,
+            "employer": str(rows[-1].get("employer", "")) if rows else "",
+            "period": f"{first}至{last}", "months": months}
+
+
+A4_DATA: dict[str, Callable[[CertificateData, Identity], dict[str, Any]]] = {
+    "social_insurance_payment": social_insurance_payment_data,
+}
+
+
+def certificate_pdf(template: str, data: CertificateData, identity: Identity, *,
+                    verify_url_template: str, issuer: str) -> bytes:
+    """The A4 certificate for a print item (kiosk.devices.a4 renders it); raises KeyError for a
+    template without a data mapping, TemplateError for data the template refuses."""
+    from kiosk.devices.a4.certificate import render_certificate
+
+    template_id = template.removeprefix("cert.")
+    fields = A4_DATA[template_id](data, identity)
+    return render_certificate(template_id, fields, reference=data.document_number,
+                              verify_url=verify_url_template.format(reference=data.document_number),
+                              issuer=issuer)

@@ -9,9 +9,10 @@ look), ``NOT_FOUND`` means there is nothing (no licence, no case).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from kiosk.catalogue.model import LocalText
 from kiosk.journeys.identity import Identity
@@ -64,6 +65,8 @@ class CertificateData:
     rows: tuple[Row, ...]
     document_number: str
     issued_at: str
+    # The platform's answer as it came (for the A4 template's own fields); personal data.
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
