@@ -357,6 +357,34 @@ class DevDockConfig(Section, frozen=True):
     enabled: bool = False
 
 
+class JourneysConfig(Section, frozen=True):
+    """Catalogue, search, recommendations and the journey engine (kiosk/catalogue, kiosk/journeys)."""
+
+    # Shipped with the software so the kiosk is useful on first boot.
+    bundled_catalogue: Path = Path("assets/catalogue/demo_catalogue.json")
+    # Last good catalogue from the platform, relative to paths.data_dir.
+    catalogue_cache: Path = Path("catalogue/catalogue.json")
+    # Base64 Ed25519 public key the platform signs catalogues with; empty = accept unsigned
+    # (demo only; production.toml sets it). Unconfirmed which algorithm a real platform uses.
+    catalogue_public_key: str = ""
+    catalogue_refresh_s: Annotated[int, Meta(ge=60)] = 3600
+    # Forms with more askable fields than this get one question per screen.
+    one_question_threshold: Annotated[int, Meta(ge=1)] = 5
+    search_max_results: Annotated[int, Meta(ge=1)] = 50
+    # Statutory retirement ages (2025 reform: +1 month per `step` months of birth after `from`,
+    # capped). Women use the lower (worker) age so nobody entitled misses a recommendation.
+    retirement_male_base_years: Annotated[int, Meta(ge=40, le=80)] = 60
+    retirement_male_reform_from: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}$")] = "1965-01"
+    retirement_male_step_months: Annotated[int, Meta(ge=1)] = 4
+    retirement_male_max_delay_months: Annotated[int, Meta(ge=0)] = 36
+    retirement_female_base_years: Annotated[int, Meta(ge=40, le=80)] = 50
+    retirement_female_reform_from: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}$")] = "1975-01"
+    retirement_female_step_months: Annotated[int, Meta(ge=1)] = 2
+    retirement_female_max_delay_months: Annotated[int, Meta(ge=0)] = 60
+    max_recommendations: Annotated[int, Meta(ge=1)] = 8
+    face_attempts: Annotated[int, Meta(ge=1)] = 3
+
+
 class KioskConfig(Section, frozen=True):
     profile: str = "demo"
     terminal: TerminalConfig = TerminalConfig()
@@ -369,6 +397,7 @@ class KioskConfig(Section, frozen=True):
     staff: StaffConfig = StaffConfig()
     diag: DiagConfig = DiagConfig()
     devdock: DevDockConfig = DevDockConfig()
+    journeys: JourneysConfig = JourneysConfig()
 
     def path(self, p: Path) -> Path:
         """Resolve a path setting against the project root (relative) or keep it (absolute)."""
