@@ -28,7 +28,7 @@ from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.devices.base import DeviceStatus
 from kiosk.i18n import CATALOGUE, LANGUAGES, current_language, tr
 from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
-from kiosk.screens import discover
+from kiosk.screens import discover, screen_modules
 from kiosk.screens.base import Screen
 from kiosk.session import Session
 from kiosk.ui.idle import IdleWatcher
@@ -44,6 +44,7 @@ log = logging.getLogger("kiosk.app")
 
 _T0 = time.perf_counter()
 DEVDOCK_DELAY_MS = 400
+BACKGROUND_START_DELAY_MS = 300  # devices and services start once the home screen is up
 CRASH_LIMIT = 5  # crashes within CRASH_WINDOW_S before the process gives up and exits
 CRASH_WINDOW_S = 60.0
 CRASH_EXIT_CODE = 70  # EX_SOFTWARE: the service manager restarts the kiosk
@@ -84,6 +85,8 @@ class KioskApp(QObject):
     crashed = Signal()  # emitted from any thread by the crash handler; handled on the UI thread
     technicianGestureDetected = Signal()
     devicesBuilt = Signal(object)  # list[WiredDevice], from the builder thread
+    servicesStarted = Signal(object)  # QueueServices, from the start-up thread
+    servicesReady = Signal()  # the queue, platform client (and demo platform) are wired
     languageChanged = Signal(str)
     themeChanged = Signal(object)  # Theme
 
@@ -113,7 +116,9 @@ class KioskApp(QObject):
 
         self.session = Session(config.path(config.paths.temp_dir))
         self.theme: Theme = theme_for(config.ui.elderly_mode)
-        discover()
+        # Only the home screen's module now; the rest after the first frame (see show()).
+        self._pending_screen_modules = [m for m in screen_modules() if m != "home"]
+        discover(["home"])
 
         self.window = MainWindow(kiosk_mode=self.kiosk_mode)
         self.window.header.set_branch(config.terminal.branch_name)
@@ -121,6 +126,7 @@ class KioskApp(QObject):
         self.window.status_bar.set_network(None)
         self.nav = Navigator(self.window.stack, self._make_screen)
         self.nav.currentChanged.connect(self._on_screen_changed)
+        self.nav.before_lookup = self.finish_screen_discovery
         self.window.page_bar.back.clicked.connect(self.nav.back)
         self.window.page_bar.home.clicked.connect(self.nav.home)
         self.window.technicianGestureDetected.connect(self._on_technician_gesture)
@@ -164,7 +170,9 @@ class KioskApp(QObject):
     # --- wiring points for the other features ----------------------------------------------
     def _wire_devices(self) -> None:
         self._wired: list[Any] = []
+        self.services: Any = None
         self.devicesBuilt.connect(self._add_built_devices)
+        self.servicesStarted.connect(self._add_services)
 
     def start_devices(self, only: set[str] | None = None) -> threading.Thread:
         """Build the configured devices on a worker thread (ptys, simulators, driver threads);
@@ -201,26 +209,48 @@ class KioskApp(QObject):
         if isinstance(status, DeviceStatus):
             self.set_device_status(name, status)
 
-    def start_local_platform(self) -> None:
-        """Demo: start the reference platform on loopback if ``platform_server`` offers
-        ``start_in_background(config)``; until that exists this only logs."""
-        if not self.config.platform.start_local or self.platform_server is not None:
-            return
-
+    def start_services(self) -> threading.Thread:
+        """Start the offline queue and its sync worker (and, in the demo, the local reference
+        platform behind a fault-injecting proxy) on a worker thread; they arrive on the UI
+        thread through ``servicesStarted``."""
         def run() -> None:
             try:
-                import platform_server
+                from kiosk.offline import start_queue_services
 
-                start = getattr(platform_server, "start_in_background", None)
-                if start is None:
-                    log.info("local platform not available yet (platform_server has no server)")
-                    return
-                self.platform_server = start(self.config)
-                log.info("local platform started")
-            except Exception:
-                log.exception("local platform failed to start")
+                services = start_queue_services(self.config, self._device_health)
+            except Exception as e:  # the kiosk still serves query-free items without a queue
+                log.exception("queue services failed to start",
+                              extra={"fields": {"error": type(e).__name__}})
+                return
+            self.servicesStarted.emit(services)
 
-        threading.Thread(target=run, name="platform-start", daemon=True).start()
+        thread = threading.Thread(target=run, name="services-start", daemon=True)
+        thread.start()
+        return thread
+
+    def _device_health(self) -> dict[str, str]:
+        """For the heartbeat (called on the sync thread): each device's state and error code."""
+        return {name: f"{b.runner.device.status.state}"
+                + (f" {b.runner.device.status.error_code}" if b.runner.device.status.error_code else "")
+                for name, b in list(self.devices.items())}
+
+    def _add_services(self, services: Any) -> None:
+        from kiosk.offline.qtbridge import QueueBridge
+
+        if self._closed:
+            services.stop()
+            return
+        self.services = services
+        bridge = services.bridge = QueueBridge(services.worker, self)
+        bridge.queueChanged.connect(lambda depth, _age: self.set_queue(depth))
+        bridge.networkStateChanged.connect(self.set_network)
+        self.offline_queue = bridge
+        self.platform_client = services.client
+        self.platform_server = services.platform
+        if services.faults is not None:
+            self.simulators["platform"] = services.faults
+            self.platform_offline_hook = services.faults.set_refusing
+        self.servicesReady.emit()
 
     def set_platform_offline(self, offline: bool) -> None:
         """Dev dock switch; calls ``platform_offline_hook`` when the platform feature set one."""
@@ -371,10 +401,22 @@ class KioskApp(QObject):
             self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
             self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             self._devdock_shortcut.activated.connect(self.toggle_devdock)
-        QTimer.singleShot(0, self.start_local_platform)
+        QTimer.singleShot(BACKGROUND_START_DELAY_MS, self._discover_next_screen_module)
         if self._show_devdock:
             # A developer tool: built once the home screen is up and answering touches.
             QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
+
+    def finish_screen_discovery(self) -> None:
+        """Import every screen module not imported yet (idempotent, cheap once done)."""
+        if self._pending_screen_modules:
+            pending, self._pending_screen_modules = self._pending_screen_modules, []
+            discover(pending)
+
+    def _discover_next_screen_module(self) -> None:
+        """One deferred screen module per event-loop turn, so no single step stalls the UI."""
+        if self._pending_screen_modules and not self._closed:
+            discover([self._pending_screen_modules.pop(0)])
+            QTimer.singleShot(0, self._discover_next_screen_module)
 
     def _show_devdock_now(self) -> None:
         if self.devdock is None and not self._closed:
@@ -418,9 +460,10 @@ class KioskApp(QObject):
         for device in getattr(self, "_wired", []):
             device.stop()
         self._wired = []
-        stop = getattr(self.platform_server, "stop", None)
-        if callable(stop):
-            stop()
+        if self.services is not None:
+            self.services.bridge.shutdown()
+            self.services.stop()  # sync worker, queue, client, demo proxy and platform
+            self.services = None
 
 
 def _install_runtime(app: KioskApp, config: KioskConfig) -> None:
@@ -461,7 +504,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profile": config.profile, "terminal": config.terminal.id, "log": str(log_file),
         "kiosk_mode": app.kiosk_mode, "languages": list(LANGUAGES)}})
     app.show()
-    QTimer.singleShot(0, app.start_devices)
+    # Devices and services start on worker threads once the home screen is up and answering
+    # touches (their imports would otherwise compete with the first frame for the GIL).
+    QTimer.singleShot(BACKGROUND_START_DELAY_MS, app.start_devices)
+    QTimer.singleShot(BACKGROUND_START_DELAY_MS, app.start_services)
     if args.exit_when_ready:
         # Benchmark: report once the event loop runs with the home screen shown, then quit.
         def ready() -> None:

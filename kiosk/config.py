@@ -1,23 +1,37 @@
 """Typed configuration, declared once.
 
+How to declare a section (msgspec; constraints in ``Annotated[..., Meta(...)]``; repeat
+``frozen=True`` on each class, which mypy needs to know it is frozen)::
+
+    class ExampleConfig(Section, frozen=True):
+        timeout_s: Annotated[float, Meta(gt=0, le=60)] = 5.0  # constraint: ge/gt/le/lt, pattern, …
+        mode: Literal["simulator", "real"] = "simulator"  # choices
+        spool_dir: Path = Path("spool")  # comes out as pathlib.Path; Path | None = None is fine too
+    # nest it in its parent as ``example: ExampleConfig = ExampleConfig()``
+
 Layers, later wins: ``config/default.toml`` → ``config/<profile>.toml`` → the ``--config`` file →
 environment variables ``KIOSK__SECTION__KEY=value`` (value read as a TOML literal when it parses,
 else as a string). A bad file stops start-up with a :class:`ConfigError` naming the file, the key
 and what is wrong.
 
 Each device/queue/platform package owns one section class here so every setting, its type and its
-default are visible in one place.
+default are visible in one place. msgspec rather than pydantic: importing pydantic and building the
+models took ~230 ms of a ~1 s cold start (bench/bench_startup.py). Sections are
+frozen; derive a changed copy with :func:`replace`, a JSON-ready dict with :func:`to_dict`. Only
+:func:`load_config` validates — a section built directly in code is trusted as typed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import msgspec
+from msgspec import Meta
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -26,37 +40,35 @@ ENV_PREFIX = "KIOSK__"
 DeviceMode = Literal["simulator", "real", "disabled"]
 
 
-class Section(BaseModel):
+class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Base of every config section: unknown keys are errors, so typos never pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class TerminalConfig(Section):
+class TerminalConfig(Section, frozen=True):
     id: str = "T-DEMO-0001"
     branch_name: str = "演示支行"
     # GB/T 2260 code of where the kiosk stands; the first two digits decide "cross-province".
-    region_code: str = Field(default="310000", pattern=r"^\d{6}$")
+    region_code: Annotated[str, Meta(pattern=r"^\d{6}$")] = "310000"
 
 
-class UiConfig(Section):
+class UiConfig(Section, frozen=True):
     language: Literal["zh_CN", "en_US"] = "zh_CN"
     elderly_mode: bool = False
     fullscreen: bool = True
-    width: int = Field(default=1920, ge=640)
-    height: int = Field(default=1080, ge=480)
-    idle_timeout_s: int = Field(default=90, ge=10)
-    elderly_idle_timeout_s: int = Field(default=180, ge=10)
+    width: Annotated[int, Meta(ge=640)] = 1920
+    height: Annotated[int, Meta(ge=480)] = 1080
+    idle_timeout_s: Annotated[int, Meta(ge=10)] = 90
+    elderly_idle_timeout_s: Annotated[int, Meta(ge=10)] = 180
     # The countdown dialog: the brief asks for at least 20 seconds.
-    idle_warning_s: int = Field(default=30, ge=20)
+    idle_warning_s: Annotated[int, Meta(ge=20)] = 30
     voice_prompts: bool = True
     # Qt Virtual Keyboard (pinyin) for text fields; numeric fields always use the on-screen keypad.
     virtual_keyboard: bool = True
     # Tests only: multiplies every UI timer (idle, countdown ticks) so they run fast; keep 1.0.
-    time_scale: float = Field(default=1.0, gt=0, le=1.0)
+    time_scale: Annotated[float, Meta(gt=0, le=1.0)] = 1.0
 
 
-class PathsConfig(Section):
+class PathsConfig(Section, frozen=True):
     # Relative paths are taken from the project root (demo) — production uses absolute paths.
     data_dir: Path = Path("var/demo")
     log_dir: Path = Path("var/demo/logs")
@@ -66,40 +78,40 @@ class PathsConfig(Section):
         return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-class LoggingConfig(Section):
+class LoggingConfig(Section, frozen=True):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    max_bytes: int = Field(default=5_000_000, ge=10_000)
-    backup_count: int = Field(default=10, ge=1)
+    max_bytes: Annotated[int, Meta(ge=10_000)] = 5_000_000
+    backup_count: Annotated[int, Meta(ge=1)] = 10
     also_stderr: bool = True
 
 
-class IdCardReaderConfig(Section):
+class IdCardReaderConfig(Section, frozen=True):
     mode: DeviceMode = "simulator"
     # A device path (/dev/ttyUSB0) or any pyserial URL (socket://host:port, loop://).
     port: str = "/dev/ttyUSB0"
-    baudrate: int = Field(default=115200, gt=0)
+    baudrate: Annotated[int, Meta(gt=0)] = 115200
     # Graded timeouts (public drivers: ~1 s find/select, ~2 s for the read header; vendors quote
     # ~1 s of RF time for a whole read, plus 0.1-0.2 s wire time at 115200).
     # Each bounds the wait for the answer's header; the rest of a frame then gets twice its wire
     # time plus frame_margin_s (a stalled answer is reported early).
-    command_timeout_s: float = Field(default=1.0, gt=0)  # reset, SAM status, SAM id
-    find_timeout_s: float = Field(default=1.0, gt=0)
-    select_timeout_s: float = Field(default=1.0, gt=0)
-    read_timeout_s: float = Field(default=2.0, gt=0)
-    frame_margin_s: float = Field(default=0.5, gt=0)
+    command_timeout_s: Annotated[float, Meta(gt=0)] = 1.0  # reset, SAM status, SAM id
+    find_timeout_s: Annotated[float, Meta(gt=0)] = 1.0
+    select_timeout_s: Annotated[float, Meta(gt=0)] = 1.0
+    read_timeout_s: Annotated[float, Meta(gt=0)] = 2.0
+    frame_margin_s: Annotated[float, Meta(gt=0)] = 0.5
     # Poll loop: time between finds with no card; between presence probes after a read; between
     # re-probes of a reader in a fault state.
-    poll_interval_s: float = Field(default=0.25, gt=0)
-    removal_poll_interval_s: float = Field(default=0.4, gt=0)
-    fault_poll_interval_s: float = Field(default=2.0, gt=0)
+    poll_interval_s: Annotated[float, Meta(gt=0)] = 0.25
+    removal_poll_interval_s: Annotated[float, Meta(gt=0)] = 0.4
+    fault_poll_interval_s: Annotated[float, Meta(gt=0)] = 2.0
     # Re-sends after a checksum error, garbled or missing answer (find, select, SAM commands).
-    retries: int = Field(default=1, ge=0, le=5)
+    retries: Annotated[int, Meta(ge=0, le=5)] = 1
     # Re-reads after "read failed" (SW3 41) while the card is still in the field.
-    read_retries: int = Field(default=1, ge=0, le=5)
+    read_retries: Annotated[int, Meta(ge=0, le=5)] = 1
     with_fingerprint: bool = False  # read 30 10 (text + photo + fingerprint) instead of 30 01
     # Appended address (unconfirmed command, default 30 03): off unless the reader is known to have it.
     read_appended_address: bool = False
-    appended_address_command: str = Field(default="30 03", pattern=r"^[0-9A-Fa-f]{2}( ?[0-9A-Fa-f]{2})+$")
+    appended_address_command: Annotated[str, Meta(pattern=r"^[0-9A-Fa-f]{2}( ?[0-9A-Fa-f]{2})+$")] = "30 03"
     # How "card left the field" is seen after a read (unconfirmed on real readers): "select" = the
     # card is present while select answers 90; "find" = removed as soon as find answers 80.
     removal_probe: Literal["select", "find"] = "select"
@@ -107,40 +119,40 @@ class IdCardReaderConfig(Section):
     # Licensed WLT photo decoder (vendor shared library); empty = none → photo unavailable.
     wlt_library: str = ""
     wlt_symbol: str = "wlt2bmpBuffer"
-    wlt_output_size: int = Field(default=38862, gt=0)
+    wlt_output_size: Annotated[int, Meta(gt=0)] = 38862
     wlt_success_code: int = 1
     # Simulator (mode = "simulator"): link type, test people, extra RF time before a read answer.
     simulator_link: Literal["pty", "socket"] = "pty"
     simulator_people: Path = Path("assets/testdata/idcard_people.toml")
-    simulator_rf_delay_s: float = Field(default=0.0, ge=0)
+    simulator_rf_delay_s: Annotated[float, Meta(ge=0)] = 0.0
 
 
-class PrinterConfig(Section):
+class PrinterConfig(Section, frozen=True):
     """The ESC/POS receipt printer (kiosk.devices.printer)."""
 
     mode: DeviceMode = "simulator"
     # A device path (/dev/ttyUSB1) or any pyserial URL (socket://host:port, loop://).
     port: str = "/dev/ttyUSB1"
-    baudrate: int = Field(default=115200, gt=0)
+    baudrate: Annotated[int, Meta(gt=0)] = 115200
     # A model profile from assets/printer/profiles.toml (encoding, paper width, native QR, cut …).
     model: str = "generic-80"
     # Hardware flow control: most USB-serial receipt printers want RTS/CTS off (pyserial default).
     rtscts: bool = False
     # Real-time status polling while idle (on the device thread, never the UI thread).
-    poll_interval_s: float = Field(default=2.0, gt=0)
+    poll_interval_s: Annotated[float, Meta(gt=0)] = 2.0
     # How long one DLE EOT reply may take, on top of the wire time of bytes still in flight.
-    status_timeout_s: float = Field(default=0.5, gt=0)
+    status_timeout_s: Annotated[float, Meta(gt=0)] = 0.5
     # Bytes written between two mid-job status checks.
-    chunk_bytes: int = Field(default=512, ge=16)
+    chunk_bytes: Annotated[int, Meta(ge=16)] = 512
     # The "job finished" fence (GS r 1) may take this long after the last byte went out.
-    fence_timeout_s: float = Field(default=8.0, gt=0)
+    fence_timeout_s: Annotated[float, Meta(gt=0)] = 8.0
     # Where the simulator writes each receipt as a PNG (relative to paths.data_dir).
     simulator_output: Path = Path("receipts")
     # The receipt's QR code points here; {reference} is replaced.
     status_url_template: str = "https://gov-platform.example.invalid/q/{reference}"
 
 
-class A4PrinterConfig(Section):
+class A4PrinterConfig(Section, frozen=True):
     """A4 certificates through CUPS (kiosk.devices.a4)."""
 
     # simulator: a local cupsd with a cups-pdf queue is set up on demand (demo, tests).
@@ -150,31 +162,31 @@ class A4PrinterConfig(Section):
     server: str = "localhost:631"
     # Where cups-pdf writes the "printed" PDFs of the simulator queue.
     pdf_output_dir: Path = Path("/var/spool/cups-pdf/KioskA4")
-    job_timeout_s: float = Field(default=60.0, gt=0)
-    poll_interval_s: float = Field(default=0.2, gt=0)
+    job_timeout_s: Annotated[float, Meta(gt=0)] = 60.0
+    poll_interval_s: Annotated[float, Meta(gt=0)] = 0.2
     # The verification QR on each certificate; {reference} is replaced.
     verify_url_template: str = "https://gov-platform.example.invalid/verify/{reference}"
     issuer: str = "政务服务自助终端"
 
 
-class SmartCardConfig(Section):
+class SmartCardConfig(Section, frozen=True):
     # simulator: the same PC/SC driver against pcscd + vpcd with the virtual cards of
     # kiosk.devices.smartcard.vcard; real: a physical reader under pcscd.
     mode: DeviceMode = "simulator"
     # Reader name, exact or a part of it ("ACS", "Virtual PCD 00 00"); empty = first reader.
     reader: str = ""
     # SCardGetStatusChange wait per poll: also the longest delay before a queued read starts.
-    poll_interval_s: float = Field(default=0.25, gt=0, le=5)
-    connect_timeout_s: float = Field(default=5.0, gt=0)
+    poll_interval_s: Annotated[float, Meta(gt=0, le=5)] = 0.25
+    connect_timeout_s: Annotated[float, Meta(gt=0)] = 5.0
     # One APDU; a card silent for longer is reported mute (PCS-012).
-    apdu_timeout_s: float = Field(default=3.0, gt=0)
+    apdu_timeout_s: Annotated[float, Meta(gt=0)] = 3.0
     # A whole read (bank card: about 10 APDUs).
-    read_timeout_s: float = Field(default=20.0, gt=0)
+    read_timeout_s: Annotated[float, Meta(gt=0)] = 20.0
     # Identify a card by itself when it is inserted and report it as a "card_identified" event.
     auto_identify: bool = True
     # PBOC terminal data for the PDOL (the kiosk only reads; amount 0).
-    currency_code: str = Field(default="0156", pattern=r"^\d{4}$")
-    country_code: str = Field(default="0156", pattern=r"^\d{4}$")
+    currency_code: Annotated[str, Meta(pattern=r"^\d{4}$")] = "0156"
+    country_code: Annotated[str, Meta(pattern=r"^\d{4}$")] = "0156"
     # Vendor social-security SDK (LD/T 6001.5 iReadCardBas) for third-generation cards; none = off.
     vendor_sdk_library: Path | None = None
     vendor_sdk_card_type: int = 3  # iType; meaning differs by vendor (unconfirmed), hence a setting
@@ -185,12 +197,12 @@ class SmartCardConfig(Section):
     staff_key_file: Path | None = None
     # Simulator only: where vpcd listens for the virtual card (slot 0 of /etc/reader.conf.d/vpcd).
     vpcd_host: str = "127.0.0.1"
-    vpcd_port: int = Field(default=35963, gt=0, lt=65536)
+    vpcd_port: Annotated[int, Meta(gt=0, lt=65536)] = 35963
     # Simulator only: start pcscd (daemonised) when none runs. Never on a production kiosk.
     start_pcscd: bool = False
 
 
-class CameraConfig(Section):
+class CameraConfig(Section, frozen=True):
     """One camera (the document camera 高拍仪, or the face camera); see kiosk/devices/camera."""
 
     mode: DeviceMode = "simulator"
@@ -198,59 +210,59 @@ class CameraConfig(Section):
     # (a folder of images, one image or a video file), else synthetic scenes are drawn.
     device: str = "0"
     replay_path: str = ""
-    fourcc: str = Field(default="MJPG", min_length=4, max_length=4)  # MJPEG: 1080p30 over USB 2
-    width: int = Field(default=1920, ge=160)
-    height: int = Field(default=1080, ge=120)
-    fps: int = Field(default=30, ge=1, le=120)
+    fourcc: Annotated[str, Meta(min_length=4, max_length=4)] = "MJPG"  # MJPEG: 1080p30 over USB 2
+    width: Annotated[int, Meta(ge=160)] = 1920
+    height: Annotated[int, Meta(ge=120)] = 1080
+    fps: Annotated[int, Meta(ge=1, le=120)] = 30
     # Full-resolution still for the capture (a 5 MP 高拍仪: 2592 × 1944); 0 = the preview size.
     # Unconfirmed per model: the driver falls back to the preview frame if the switch fails.
-    still_width: int = Field(default=0, ge=0)
-    still_height: int = Field(default=0, ge=0)
+    still_width: Annotated[int, Meta(ge=0)] = 0
+    still_height: Annotated[int, Meta(ge=0)] = 0
     # The UI gets at most this many preview frames a second, scaled to this width.
-    preview_max_fps: float = Field(default=15.0, gt=0, le=60)
+    preview_max_fps: Annotated[float, Meta(gt=0, le=60)] = 15.0
     # Page detection + focus run on at most this many frames a second (the rest are read and
     # dropped, so the newest frame is always analysed); stable_frames counts analysed frames.
-    analysis_max_fps: float = Field(default=15.0, gt=0, le=120)
-    preview_width: int = Field(default=960, ge=160)
+    analysis_max_fps: Annotated[float, Meta(gt=0, le=120)] = 15.0
+    preview_width: Annotated[int, Meta(ge=160)] = 960
     # Document output: JPEG quality and the long side of the flattened page (2000 px ≈ A4 at 170 dpi).
-    jpeg_quality: int = Field(default=85, ge=30, le=100)
-    output_max_long_side: int = Field(default=2000, ge=320)
+    jpeg_quality: Annotated[int, Meta(ge=30, le=100)] = 85
+    output_max_long_side: Annotated[int, Meta(ge=320)] = 2000
     # Page detection (see pipeline.DetectParams for why 0.08 and not 25% on a fixed 高拍仪).
-    detect_height: int = Field(default=500, ge=200)
-    min_area_ratio: float = Field(default=0.08, gt=0, lt=1)
-    card_min_area_ratio: float = Field(default=0.012, gt=0, lt=1)
+    detect_height: Annotated[int, Meta(ge=200)] = 500
+    min_area_ratio: Annotated[float, Meta(gt=0, lt=1)] = 0.08
+    card_min_area_ratio: Annotated[float, Meta(gt=0, lt=1)] = 0.012
     # Auto-capture: the page's corners move less than stable_tolerance_px (at 1080p, scaled with
     # the frame height) for stable_frames analysed frames in a row (8 at 15/s ≈ 0.5 s), and the
     # page is sharp enough.
     auto_capture: bool = True
-    stable_frames: int = Field(default=8, ge=1, le=120)
-    stable_tolerance_px: float = Field(default=6.0, gt=0)
+    stable_frames: Annotated[int, Meta(ge=1, le=120)] = 8
+    stable_tolerance_px: Annotated[float, Meta(gt=0)] = 6.0
     # Variance of the Laplacian at half size inside the page; calibrated on the simulator
     # (sharp pages 650-3000, defocused 25-150). Unconfirmed for a real lens: tune per model.
-    sharpness_threshold: float = Field(default=300.0, ge=0)
+    sharpness_threshold: Annotated[float, Meta(ge=0)] = 300.0
     # Face camera: quality gates and the liveness challenge.
-    face_min_width_ratio: float = Field(default=0.18, gt=0, lt=1)  # face width / frame width
-    face_max_width_ratio: float = Field(default=0.75, gt=0, le=1)
-    face_max_centre_offset: float = Field(default=0.25, gt=0, le=1)  # of the frame size
-    face_min_brightness: float = Field(default=60.0, ge=0, le=255)  # mean grey of the face box
-    face_max_brightness: float = Field(default=215.0, ge=0, le=255)
-    face_sharpness_threshold: float = Field(default=80.0, ge=0)  # sharp ≈ 1500+, defocused ≈ 30
+    face_min_width_ratio: Annotated[float, Meta(gt=0, lt=1)] = 0.18  # face width / frame width
+    face_max_width_ratio: Annotated[float, Meta(gt=0, le=1)] = 0.75
+    face_max_centre_offset: Annotated[float, Meta(gt=0, le=1)] = 0.25  # of the frame size
+    face_min_brightness: Annotated[float, Meta(ge=0, le=255)] = 60.0  # mean grey of the face box
+    face_max_brightness: Annotated[float, Meta(ge=0, le=255)] = 215.0
+    face_sharpness_threshold: Annotated[float, Meta(ge=0)] = 80.0  # sharp ≈ 1500+, defocused ≈ 30
     # blink: eyes open → closed → open; turn: a profile view between frontal views; random: either.
     liveness_challenge: Literal["blink", "turn", "random", "none"] = "blink"
-    challenge_timeout_s: float = Field(default=15.0, gt=0)
-    face_quality_frames: int = Field(default=5, ge=1)  # good frames in a row before the challenge
+    challenge_timeout_s: Annotated[float, Meta(gt=0)] = 15.0
+    face_quality_frames: Annotated[int, Meta(ge=1)] = 5  # good frames in a row before the challenge
 
 
-class FaceCameraConfig(CameraConfig):
+class FaceCameraConfig(CameraConfig, frozen=True):
     """The face camera: the same settings, other defaults (a 720p camera at eye height)."""
 
     device: str = "1"
-    width: int = Field(default=1280, ge=160)
-    height: int = Field(default=720, ge=120)
+    width: Annotated[int, Meta(ge=160)] = 1280
+    height: Annotated[int, Meta(ge=120)] = 720
     auto_capture: bool = False
 
 
-class DevicesConfig(Section):
+class DevicesConfig(Section, frozen=True):
     idcard: IdCardReaderConfig = IdCardReaderConfig()
     printer: PrinterConfig = PrinterConfig()
     a4: A4PrinterConfig = A4PrinterConfig()
@@ -259,17 +271,17 @@ class DevicesConfig(Section):
     face_camera: FaceCameraConfig = FaceCameraConfig()
 
 
-class PlatformConfig(Section):
+class PlatformConfig(Section, frozen=True):
     base_url: str = "http://127.0.0.1:8741"
     # Demo: the kiosk starts the reference platform itself on loopback (port 0 = any free port;
     # the started server's URL then replaces base_url).
     start_local: bool = False
-    local_port: int = Field(default=0, ge=0, le=65535)
+    local_port: Annotated[int, Meta(ge=0, le=65535)] = 0
     local_data_dir: Path = Path("platform")  # relative to paths.data_dir
-    connect_timeout_s: float = Field(default=3.0, gt=0)
-    read_timeout_s: float = Field(default=10.0, gt=0)
+    connect_timeout_s: Annotated[float, Meta(gt=0)] = 3.0
+    read_timeout_s: Annotated[float, Meta(gt=0)] = 10.0
     # Uploads of attachment parts may take longer than a query.
-    upload_timeout_s: float = Field(default=60.0, gt=0)
+    upload_timeout_s: Annotated[float, Meta(gt=0)] = 60.0
     # The platform's public keys (base64 raw): Ed25519 verifies catalogues and receipts, X25519
     # seals queued applications. Empty: read them from public_keys_file (the demo writes it).
     signing_public_key: str = ""
@@ -285,74 +297,102 @@ class PlatformConfig(Section):
     insecure_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
 
-class QueueConfig(Section):
+class QueueConfig(Section, frozen=True):
     database: Path = Path("queue.sqlite3")  # relative to paths.data_dir
     files_dir: Path = Path("queue-files")  # relative to paths.data_dir
     lock_file: Path = Path("queue.lock")  # one writer process
     # A "sending" lease; an item whose lease expired (hung worker) goes back to the queue.
-    lease_s: float = Field(default=300.0, gt=0)
+    lease_s: Annotated[float, Meta(gt=0)] = 300.0
     # Retry delay = uniform(0, min(cap, base * 2**(attempt-1))) — full jitter, capped.
-    backoff_base_s: float = Field(default=2.0, gt=0)
-    backoff_cap_s: float = Field(default=900.0, gt=0)
+    backoff_base_s: Annotated[float, Meta(gt=0)] = 2.0
+    backoff_cap_s: Annotated[float, Meta(gt=0)] = 900.0
     # A server's Retry-After is honoured up to this many seconds.
-    max_retry_after_s: float = Field(default=3600.0, gt=0)
+    max_retry_after_s: Annotated[float, Meta(gt=0)] = 3600.0
     # Transient failures are retried this long, then the item goes to the dead-letter list for
     # staff — never dropped.
-    give_up_after_s: float = Field(default=14 * 86400.0, gt=0)
+    give_up_after_s: Annotated[float, Meta(gt=0)] = 14 * 86400.0
     # Attachment upload part size; a broken upload resumes at the last part the platform has.
-    chunk_bytes: int = Field(default=4 * 1024 * 1024, ge=4096)
+    chunk_bytes: Annotated[int, Meta(ge=4096)] = 4 * 1024 * 1024
     # The worker wakes at least this often to look for due work and staff requests.
-    poll_interval_s: float = Field(default=5.0, gt=0)
-    catalogue_refresh_s: float = Field(default=900.0, gt=0)
-    heartbeat_s: float = Field(default=60.0, gt=0)
+    poll_interval_s: Annotated[float, Meta(gt=0)] = 5.0
+    catalogue_refresh_s: Annotated[float, Meta(gt=0)] = 900.0
+    heartbeat_s: Annotated[float, Meta(gt=0)] = 60.0
     # Bounded disk use: enqueue refuses beyond the budget; the alarm fires at alarm_ratio.
-    disk_budget_mb: int = Field(default=2048, ge=1)
-    disk_alarm_ratio: float = Field(default=0.8, gt=0, le=1)
-    min_free_mb: int = Field(default=200, ge=0)
+    disk_budget_mb: Annotated[int, Meta(ge=1)] = 2048
+    disk_alarm_ratio: Annotated[float, Meta(gt=0, le=1)] = 0.8
+    min_free_mb: Annotated[int, Meta(ge=0)] = 200
     # Tombstones (receipt, masked routing data) of purged items are kept this long.
-    tombstone_retention_days: int = Field(default=180, ge=1)
+    tombstone_retention_days: Annotated[int, Meta(ge=1)] = 180
 
 
-class StaffConfig(Section):
+class StaffConfig(Section, frozen=True):
     # Who may log in: a TOML file of [[staff]] entries (id, role, pin_hash, card_id). Relative paths
     # are taken from the project root. The platform may provision the same entries later.
     staff_file: Path = Path("config/staff-demo.toml")
     # Lobby managers always need their staff card; technicians need it only where a reader exists.
     technician_requires_card: bool = False
-    max_pin_attempts: int = Field(default=5, ge=1)
+    max_pin_attempts: Annotated[int, Meta(ge=1)] = 5
     # Lockout after max_pin_attempts wrong PINs: base × 2^(lockouts-1), capped; survives reboots.
-    lockout_base_s: int = Field(default=60, ge=1)
-    lockout_max_s: int = Field(default=3600, ge=1)
+    lockout_base_s: Annotated[int, Meta(ge=1)] = 60
+    lockout_max_s: Annotated[int, Meta(ge=1)] = 3600
     lockout_file: Path = Path("staff-lockout.json")  # relative to paths.data_dir
-    idle_timeout_s: int = Field(default=300, ge=10)  # session ends after this long without a touch
-    max_session_s: int = Field(default=3600, ge=60)  # …and after this long in any case
+    idle_timeout_s: Annotated[int, Meta(ge=10)] = 300  # session ends after this long without a touch
+    max_session_s: Annotated[int, Meta(ge=60)] = 3600  # …and after this long in any case
     # Longest extension a manager may give a citizen's idle timeout in one step.
-    max_timeout_extension_s: int = Field(default=600, ge=10)
+    max_timeout_extension_s: Annotated[int, Meta(ge=10)] = 600
 
 
-class DiagConfig(Section):
-    check_timeout_s: float = Field(default=10.0, gt=0)  # each self-test check gives up after this
-    min_free_mb: int = Field(default=500, ge=1)  # data and log directories need this much free
-    cert_warn_days: int = Field(default=30, ge=0)  # platform certificate expiring sooner → fail
-    bundle_log_lines: int = Field(default=2000, ge=10)  # recent log lines put into a bundle
+class DiagConfig(Section, frozen=True):
+    check_timeout_s: Annotated[float, Meta(gt=0)] = 10.0  # each self-test check gives up after this
+    min_free_mb: Annotated[int, Meta(ge=1)] = 500  # data and log directories need this much free
+    cert_warn_days: Annotated[int, Meta(ge=0)] = 30  # platform certificate expiring sooner → fail
+    bundle_log_lines: Annotated[int, Meta(ge=10)] = 2000  # recent log lines put into a bundle
     # Where the diagnostics screen offers to export bundles and reports (a USB drive's mount).
     export_dir: Path = Path("/media/usb")
     # Path the reachability check GETs on the platform; any answer below 500 counts as "up".
-    platform_health_path: str = Field(default="/", pattern=r"^/")
+    platform_health_path: Annotated[str, Meta(pattern=r"^/")] = "/"
 
 
-class DevDockConfig(Section):
+class DevDockConfig(Section, frozen=True):
     enabled: bool = False
 
 
-class WatchdogConfig(Section):
+class WatchdogConfig(Section, frozen=True):
     # UI-thread stall watchdog (kiosk/diag/watchdog.py): logs one line per stall when enabled.
     enabled: bool = False
-    stall_ms: float = Field(default=50.0, gt=0)  # a heartbeat gap longer than this is a stall
-    heartbeat_ms: int = Field(default=10, ge=1, le=1000)
+    stall_ms: Annotated[float, Meta(gt=0)] = 50.0  # a heartbeat gap longer than this is a stall
+    heartbeat_ms: Annotated[int, Meta(ge=1, le=1000)] = 10
 
 
-class KioskConfig(Section):
+class JourneysConfig(Section, frozen=True):
+    """Catalogue, search, recommendations and the journey engine (kiosk/catalogue, kiosk/journeys)."""
+
+    # Shipped with the software so the kiosk is useful on first boot.
+    bundled_catalogue: Path = Path("assets/catalogue/demo_catalogue.json")
+    # Last good catalogue from the platform, relative to paths.data_dir.
+    catalogue_cache: Path = Path("catalogue/catalogue.json")
+    # Base64 Ed25519 public key the platform signs catalogues with; empty = accept unsigned
+    # (demo only; production.toml sets it). Unconfirmed which algorithm a real platform uses.
+    catalogue_public_key: str = ""
+    catalogue_refresh_s: Annotated[int, Meta(ge=60)] = 3600
+    # Forms with more askable fields than this get one question per screen.
+    one_question_threshold: Annotated[int, Meta(ge=1)] = 5
+    search_max_results: Annotated[int, Meta(ge=1)] = 50
+    # Statutory retirement ages (2025 reform: +1 month per `step` months of birth after `from`,
+    # capped). Women use the lower (worker) age so nobody entitled misses a recommendation.
+    retirement_male_base_years: Annotated[int, Meta(ge=40, le=80)] = 60
+    retirement_male_reform_from: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}$")] = "1965-01"
+    retirement_male_step_months: Annotated[int, Meta(ge=1)] = 4
+    retirement_male_max_delay_months: Annotated[int, Meta(ge=0)] = 36
+    retirement_female_base_years: Annotated[int, Meta(ge=40, le=80)] = 50
+    retirement_female_reform_from: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}$")] = "1975-01"
+    retirement_female_step_months: Annotated[int, Meta(ge=1)] = 2
+    retirement_female_max_delay_months: Annotated[int, Meta(ge=0)] = 60
+    max_recommendations: Annotated[int, Meta(ge=1)] = 8
+    face_attempts: Annotated[int, Meta(ge=1)] = 3
+
+
+class KioskConfig(Section, frozen=True):
     profile: str = "demo"
     terminal: TerminalConfig = TerminalConfig()
     ui: UiConfig = UiConfig()
@@ -364,6 +404,7 @@ class KioskConfig(Section):
     staff: StaffConfig = StaffConfig()
     diag: DiagConfig = DiagConfig()
     devdock: DevDockConfig = DevDockConfig()
+    journeys: JourneysConfig = JourneysConfig()
     watchdog: WatchdogConfig = WatchdogConfig()
 
     def path(self, p: Path) -> Path:
@@ -447,16 +488,157 @@ def load_config(profile: str | None = None, config_file: Path | None = None,
         _deep_merge(merged, data, source, sources)
     merged["profile"] = profile
     try:
-        return KioskConfig.model_validate(merged)
-    except ValidationError as e:
-        lines = []
-        for err in e.errors():
-            dotted = ".".join(str(p) for p in err["loc"])
-            source = sources.get(dotted) or _nearest_source(dotted, sources) or "built-in defaults"
-            got = f" (got {err['input']!r})" if err["type"] != "extra_forbidden" else ""
-            msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
-            lines.append(f"{source}: {dotted}: {msg}{got}")
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+        return _convert(merged)
+    except msgspec.ValidationError:
+        problems = _all_problems(merged, sources)
+    raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+
+
+S = TypeVar("S", bound=Section)
+
+
+def replace(section: S, **changes: Any) -> S:
+    """A copy of ``section`` with some settings changed (not validated: the caller's values are typed)."""
+    return msgspec.structs.replace(section, **changes)
+
+
+def to_dict(section: Section) -> dict[str, Any]:
+    """The section as plain JSON data (paths as strings, tuples as lists), in declaration order."""
+    data: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(section, enc_hook=str))
+    return data
+
+
+def field_names(section: Section | type[Section]) -> tuple[str, ...]:
+    return section.__struct_fields__
+
+
+def _decode_path(kind: type, value: Any) -> Any:
+    if kind is Path:
+        if isinstance(value, str):
+            return Path(value)
+        raise TypeError("expected a path (a string)")
+    raise NotImplementedError(kind)
+
+
+def _convert(data: dict[str, Any]) -> KioskConfig:
+    # strict=False: a number or boolean written as a string ("45", "true") is read as one, as before.
+    return msgspec.convert(data, KioskConfig, strict=False, dec_hook=_decode_path)
+
+
+_MAX_PROBLEMS = 20
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]*)`$")
+_KINDS = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false",
+          "object": "a table of settings", "array": "a list", "null": "nothing"}
+
+
+def _all_problems(merged: dict[str, Any], sources: Mapping[str, str]) -> list[str]:
+    """Every problem, not just the first msgspec reports: drop each bad key and validate again."""
+    data = _copy_tree(merged)
+    lines: list[str] = []
+    while len(lines) < _MAX_PROBLEMS:
+        try:
+            _convert(data)
+            break
+        except msgspec.ValidationError as e:
+            m = _AT.match(str(e))
+            assert m is not None  # the pattern matches any text
+            keys: list[str | int] = [int(k[1:-1]) if k.startswith("[") else k.lstrip(".")
+                                     for k in re.findall(r"\.[^.\[]+|\[\d+\]", m["path"] or "")]
+            unknown = _UNKNOWN.match(m["msg"])
+            if unknown:
+                keys.append(unknown["name"])
+            lines.append(_describe(keys, m["msg"], unknown is not None, merged, sources))
+            if not _drop(data, keys):
+                break
+    return lines
+
+
+def _describe(keys: list[str | int], msg: str, unknown: bool, merged: Mapping[str, Any],
+              sources: Mapping[str, str]) -> str:
+    dotted = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+    setting = ".".join(k for k in keys if isinstance(k, str))  # a list item belongs to its setting
+    source = sources.get(setting) or _nearest_source(setting, sources) or "built-in defaults"
+    if unknown:
+        return f"{source}: {dotted}: unknown setting{_did_you_mean(keys)}"
+    try:
+        got = f" (got {_lookup(merged, keys)!r})"
+    except (KeyError, IndexError, TypeError):
+        got = ""
+    return f"{source}: {dotted}: {_plain(msg, keys)}{got}"
+
+
+def _plain(msg: str, keys: list[str | int]) -> str:
+    """msgspec's wording, made readable for whoever edits the TOML file."""
+    m = re.match(r"^Expected `(\w+)`, got `\w+`$", msg)
+    if m:
+        return f"expected {_KINDS.get(m[1], m[1])}"
+    m = re.match(r"^Expected `(\w+)` ([<>]=?) (\S+)$", msg)
+    if m:
+        bound = m[3].removesuffix(".0") if m[1] == "float" else m[3]
+        return f"must be {_KINDS.get(m[1], m[1])} {m[2]} {bound}"
+    m = re.match(r"^Expected `str` matching regex '(.*)'$", msg)
+    if m:
+        return "must match the pattern " + m[1].replace("\\\\", "\\")  # msgspec shows it repr()-escaped
+    m = re.match(r"^Expected `str` of length ([<>]=?) (\d+)$", msg)
+    if m:
+        return f"must be a string of length {m[1]} {m[2]}"
+    if msg.startswith("Invalid enum value"):
+        choices = _literal_choices(keys)
+        if choices:
+            return "must be one of " + ", ".join(repr(c) for c in choices)
+    return msg[:1].lower() + msg[1:]
+
+
+def _field_type(keys: list[str | int]) -> Any:
+    """The declared type at ``keys`` (only called to word an error, so speed does not matter)."""
+    kind: Any = KioskConfig
+    for key in keys:
+        if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
+            return None
+        types = {f.name: f.type for f in msgspec.structs.fields(kind)}
+        kind = types.get(str(key))
+    return kind
+
+
+def _literal_choices(keys: list[str | int]) -> tuple[Any, ...]:
+    from typing import get_args, get_origin
+
+    kind = _field_type(keys)
+    return get_args(kind) if get_origin(kind) is Literal else ()
+
+
+def _did_you_mean(keys: list[str | int]) -> str:
+    import difflib
+
+    parent = _field_type(keys[:-1])
+    if not (isinstance(parent, type) and issubclass(parent, msgspec.Struct)):
+        return ""
+    close = difflib.get_close_matches(str(keys[-1]), parent.__struct_fields__, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _lookup(tree: Any, keys: list[str | int]) -> Any:
+    for key in keys:
+        tree = tree[key]
+    return tree
+
+
+def _drop(tree: Any, keys: list[str | int]) -> bool:
+    """Remove the setting a problem was found in (a whole list for a bad item); False if none."""
+    names = [k for k in keys if isinstance(k, str)]
+    if not names:
+        return False
+    for key in names[:-1]:
+        tree = tree.get(key) if isinstance(tree, dict) else None
+    if not isinstance(tree, dict) or names[-1] not in tree:
+        return False
+    del tree[names[-1]]
+    return True
+
+
+def _copy_tree(tree: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copy_tree(v) if isinstance(v, dict) else v for k, v in tree.items()}
 
 
 def _nearest_source(dotted: str, sources: Mapping[str, str]) -> str | None:

@@ -4,37 +4,14 @@ Import Qt classes as ``from kiosk.qt import QtCore, QtWidgets, Signal``; never i
 directly elsewhere in ``kiosk/``.
 """
 
+import ctypes
 import sys
+from typing import Any
 
-import PySide6
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Property, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
-# PySide6 6.12.0 on Python 3.11: every ``SignalInstance.emit()`` returns ``True`` without taking a
-# reference, so each emit lowers True's reference count by one; after a few thousand emits
-# (device status changes, events) CPython aborts with "bool_dealloc: deallocating True or
-# False" — found by the soak run (tests/test_soak.py, minimal reproducer in the quality report).
-# Python 3.12+ makes True/False/None immortal, which hides the bug; on 3.11 we give them a
-# reference count so large no run can drain it (what 3.12 does). Remove once PySide6 is fixed.
-SINGLETON_REFCOUNT_RESERVE = 1 << 40
-
-
-def _reserve_singleton_refcounts() -> None:
-    if sys.version_info >= (3, 12):
-        return
-    import ctypes
-
-    for obj in (True, False, None):
-        refcount = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt: first field of PyObject
-        if refcount.value < SINGLETON_REFCOUNT_RESERVE:
-            refcount.value += SINGLETON_REFCOUNT_RESERVE
-
-
-_reserve_singleton_refcounts()
-QT_BINDING_VERSION = PySide6.__version__
-
 __all__ = [
-    "QT_BINDING_VERSION",
     "Property",
     "QEvent",
     "QObject",
@@ -47,3 +24,35 @@ __all__ = [
     "Signal",
     "Slot",
 ]
+
+
+def _emit_steals_true() -> bool:
+    """PySide6 6.12.0 returns ``True`` from ``SignalInstance.emit`` without a new reference, so
+    every emit lowers True's reference count by one; on Python 3.11 (True is not immortal) a few
+    thousand emits free True and the process aborts ("bool_dealloc") or corrupts memory."""
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.ping.emit()
+    return sys.getrefcount(True) < before
+
+
+def _fix_emit_refcount() -> None:
+    original = QtCore.SignalInstance.emit
+
+    def emit(self: Any, *args: Any) -> Any:
+        result = original(self, *args)
+        if result is True:
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))  # the reference emit forgot
+        return result
+
+    QtCore.SignalInstance.emit = emit  # type: ignore[method-assign]
+
+
+EMIT_REFCOUNT_FIXED = _emit_steals_true()
+if EMIT_REFCOUNT_FIXED:
+    _fix_emit_refcount()

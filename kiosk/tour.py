@@ -79,6 +79,7 @@ def run_tour(out_dir: Path, config: KioskConfig | None = None,
         files.append(path)
 
     try:
+        app.finish_screen_discovery()
         routes = [r for r in app.nav.registry.routes() if not only or r in only]
         for language in LANGUAGES:
             app.set_language(language)

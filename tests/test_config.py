@@ -1,8 +1,11 @@
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kiosk.config import ConfigError, load_config
+from kiosk.config import ConfigError, FaceCameraConfig, field_names, load_config, replace, to_dict
 
 
 def test_demo_profile_simulates_everything() -> None:
@@ -56,3 +59,109 @@ def test_unknown_profile() -> None:
 def test_idle_warning_must_be_at_least_20s() -> None:
     with pytest.raises(ConfigError, match=r"ui\.idle_warning_s"):
         load_config("demo", env={"KIOSK__UI__IDLE_WARNING_S": "5"})
+
+
+def _error(tmp_path: Path, text: str) -> str:
+    bad = tmp_path / "site.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config("demo", bad, env={})
+    return str(e.value)
+
+
+def test_bad_type_in_a_nested_section_names_the_file_and_dotted_key(tmp_path: Path) -> None:
+    text = _error(tmp_path, '[devices.face_camera]\nwidth = "big"\n')
+    assert f"{tmp_path / 'site.toml'}: devices.face_camera.width: expected an integer (got 'big')" in text
+
+
+def test_value_below_a_minimum(tmp_path: Path) -> None:
+    text = _error(tmp_path, "[ui]\nwidth = 10\n")
+    assert "ui.width: must be an integer >= 640 (got 10)" in text
+    text = _error(tmp_path, "[queue]\nlease_s = 0\n")
+    assert "queue.lease_s: must be a number > 0 (got 0)" in text
+
+
+def test_unknown_key_suggests_the_closest_setting(tmp_path: Path) -> None:
+    text = _error(tmp_path, "[devices.idcard]\nbaud_rate = 9600\n")
+    assert "devices.idcard.baud_rate: unknown setting (did you mean 'baudrate'?)" in text
+    assert "uii: unknown setting" in _error(tmp_path, "[uii]\nx = 1\n")
+
+
+def test_bad_literal_lists_the_choices(tmp_path: Path) -> None:
+    text = _error(tmp_path, '[devices.printer]\nmode = "fake"\n')
+    assert "devices.printer.mode: must be one of 'simulator', 'real', 'disabled' (got 'fake')" in text
+
+
+def test_pattern_and_path_problems(tmp_path: Path) -> None:
+    text = _error(tmp_path, '[terminal]\nregion_code = "31"\n[paths]\ndata_dir = 5\n')
+    assert r"terminal.region_code: must match the pattern ^\d{6}$ (got '31')" in text
+    assert "paths.data_dir: expected a path (a string) (got 5)" in text
+
+
+def test_every_problem_is_reported_with_the_layer_that_set_it(tmp_path: Path) -> None:
+    bad = tmp_path / "site.toml"
+    bad.write_text('[ui]\nlanguage = "fr"\nfoo = 1\n[platform]\ninsecure_hosts = ["a", 1]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config("demo", bad, env={"KIOSK__UI__IDLE_WARNING_S": "5"})
+    lines = {line.strip() for line in str(e.value).splitlines()[1:]}
+    assert lines == {f"{bad}: ui.language: must be one of 'zh_CN', 'en_US' (got 'fr')",
+                     "environment (KIOSK__…): ui.idle_warning_s: must be an integer >= 20 (got 5)",
+                     f"{bad}: ui.foo: unknown setting",
+                     f"{bad}: platform.insecure_hosts[1]: expected a string (got 1)"}
+
+
+def test_types_come_out_as_declared() -> None:
+    cfg = load_config("demo", env={"KIOSK__UI__TIME_SCALE": "1", "KIOSK__UI__WIDTH": '"1024"',
+                                   "KIOSK__PLATFORM__CA_BUNDLE": '"certs/ca.pem"'})
+    assert isinstance(cfg.paths.data_dir, Path) and isinstance(cfg.devices.idcard.simulator_people, Path)
+    assert cfg.platform.ca_bundle == Path("certs/ca.pem")
+    assert load_config("production", env={}).platform.ca_bundle is None
+    assert isinstance(cfg.ui.time_scale, float) and cfg.ui.width == 1024  # "1024" read as a number
+    assert isinstance(cfg.platform.insecure_hosts, tuple)
+    with pytest.raises(AttributeError):
+        cfg.ui.width = 800  # type: ignore[misc]
+
+
+def test_a_section_set_in_a_file_starts_from_its_class_defaults(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[devices.face_camera]\nmode = "real"\n', encoding="utf-8")
+    cam = load_config("demo", site, env={}).devices.face_camera
+    assert isinstance(cam, FaceCameraConfig)
+    assert (cam.mode, cam.device, cam.width, cam.height, cam.auto_capture) == ("real", "1", 1280, 720, False)
+    assert load_config("demo", env={}).devices.doc_camera.device == "0"
+
+
+def test_replace_and_to_dict() -> None:
+    cfg = load_config("demo", env={})
+    changed = replace(cfg.devices.idcard, port="loop://", baudrate=9600)
+    assert (changed.port, changed.baudrate, cfg.devices.idcard.port) == ("loop://", 9600, "/dev/ttyUSB0")
+    data = to_dict(cfg)
+    assert data["paths"]["data_dir"] == str(cfg.paths.data_dir)
+    assert data["platform"]["insecure_hosts"] == list(cfg.platform.insecure_hosts)
+    assert list(data["devices"]) == list(field_names(cfg.devices))
+    assert json.loads(json.dumps(data)) == data
+
+
+_SCALARS = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.booleans(),
+                     st.text(max_size=8), st.lists(st.integers(0, 9), max_size=3))
+_KEYS = st.sampled_from(["ui", "terminal", "devices", "idcard", "face_camera", "width", "mode", "language",
+                         "data_dir", "insecure_hosts", "port", "lease_s", "typo", "region_code"])
+_TREES = st.recursive(_SCALARS, lambda inner: st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_KEYS, _TREES, max_size=4))
+def test_any_file_content_loads_or_fails_with_a_config_error(data: dict[str, object]) -> None:
+    """Never another exception, and every problem line names the file or layer and a key."""
+    import msgspec
+
+    from kiosk import config
+
+    merged: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    config._deep_merge(merged, data, "site.toml", sources)
+    try:
+        config._convert(merged)  # type: ignore[arg-type]
+    except msgspec.ValidationError:  # anything else escaping would fail the test
+        problems = config._all_problems(merged, sources)
+        assert problems and all(": " in line for line in problems)

@@ -1,4 +1,4 @@
-"""PySide6 6.12.0 on Python 3.11 drops a reference to True on every signal emit (see kiosk/qt.py);
+"""PySide6 6.12.0 on Python 3.11 drops a reference to True on every signal emit (kiosk/qt.py fixes it);
 the kiosk must survive far more emits than True's natural reference count."""
 
 from __future__ import annotations
@@ -38,10 +38,3 @@ def test_many_signal_emits_do_not_abort_the_kiosk() -> None:
     done = _run("import kiosk.qt")
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.startswith("delivered")
-
-
-def test_the_guard_keeps_a_large_reserve() -> None:
-    import kiosk.qt
-
-    if sys.version_info < (3, 12):
-        assert sys.getrefcount(True) > kiosk.qt.SINGLETON_REFCOUNT_RESERVE // 2

@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.devices.base import DeviceEvent, DeviceState
@@ -74,3 +75,24 @@ def test_demo_wires_both_cameras_without_qt5_env_leaking(make_app: AppFactory, q
                     timeout=15_000)
     assert "cv2" not in os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH", "")
     assert "cv2" not in os.environ.get("QT_QPA_FONTDIR", "")
+
+
+def test_demo_services_start_and_the_offline_switch_reaches_the_proxy(
+        make_app: AppFactory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Demo: the local platform, the fault proxy, the queue and the sync worker start off the UI
+    thread; the status bar learns the network state; the dev-dock switch takes the platform away."""
+    monkeypatch.setenv("KIOSK__QUEUE__HEARTBEAT_S", "0.5")
+    app = make_app()
+    with qtbot.waitSignal(app.servicesReady, timeout=30_000):
+        app.start_services()
+    assert app.platform_client is not None and app.offline_queue is not None
+    assert "platform" in app.simulators and app.platform_offline_hook is not None
+    network: list[bool] = []
+    app.offline_queue.networkStateChanged.connect(network.append)
+    app.offline_queue.sync_now()
+    app.set_platform_offline(True)
+    app.offline_queue.sync_now()
+    qtbot.waitUntil(lambda: False in network, timeout=20_000)
+    app.set_platform_offline(False)
+    app.offline_queue.sync_now()
+    qtbot.waitUntil(lambda: network and network[-1] is True, timeout=20_000)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kiosk import __version__
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, field_names, to_dict
 from kiosk.diag.checks import CheckContext
 
 # Key words that mark a credential; the value is removed whatever it holds.
@@ -42,7 +42,7 @@ def strip_secrets(value: Any, key: str = "") -> Any:
 def config_without_secrets(cfg: KioskConfig | None) -> dict[str, Any]:
     if cfg is None:
         return {"error": "configuration could not be loaded"}
-    data: dict[str, Any] = strip_secrets(cfg.model_dump(mode="json"))
+    data: dict[str, Any] = strip_secrets(to_dict(cfg))
     return data
 
 
@@ -75,7 +75,7 @@ def device_status(ctx: CheckContext) -> dict[str, Any]:
     if not out and ctx.config is not None:
         d = ctx.config.devices
         out = {name: {"mode": getattr(d, name).mode, "live": False}
-               for name in type(d).model_fields}
+               for name in field_names(d)}
     return out
 
 

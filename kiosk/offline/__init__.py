@@ -77,6 +77,7 @@ class QueueServices:
     # Demo: the fault-injecting proxy between kiosk and local platform; the dev dock's platform
     # tab drives it (put it in app.simulators["platform"]).
     faults: Any = None
+    bridge: Any = None  # the QueueBridge the app wraps around the worker (UI side)
 
     def stop(self) -> None:
         self.worker.stop()

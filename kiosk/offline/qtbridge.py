@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from kiosk.offline.store import ApplicationInput, EnqueueResult
+from kiosk.offline.store import ApplicationInput, EnqueueResult, OfflineQueue
 from kiosk.offline.sync import SyncWorker
 from kiosk.qt import QObject, Signal
 
@@ -47,6 +47,10 @@ class QueueBridge(QObject):
                 done(result)
             return result
         return self._pool.submit(job)
+
+    @property
+    def queue(self) -> OfflineQueue:
+        return self.worker.queue
 
     def sync_now(self) -> None:
         self.worker.sync_now()

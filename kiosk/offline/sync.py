@@ -337,6 +337,8 @@ class SyncWorker:
     def send_heartbeat(self) -> bool:
         r = self.client.heartbeat(self.heartbeat_report())
         if r.error is not None:
+            if r.error.error_code.startswith("NET-01"):  # unreachable, not merely unhappy
+                self._set_online(False)
             return False
         self._set_online(True)
         return True

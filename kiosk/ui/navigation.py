@@ -31,6 +31,8 @@ class Navigator(QObject):
         self.home_route = home_route
         self._screens: dict[str, Screen] = {}
         self.history: list[tuple[str, dict[str, Any]]] = []
+        # Called before every lookup: the app finishes importing screen modules it deferred.
+        self.before_lookup: Callable[[], None] | None = None
 
     # --- queries ---------------------------------------------------------------------------
     @property
@@ -56,6 +58,8 @@ class Navigator(QObject):
 
     def screen(self, route: str) -> Screen | None:
         """The screen for ``route``, created on first use; None if no screen is registered."""
+        if self.before_lookup is not None:
+            self.before_lookup()
         existing = self._screens.get(route)
         cls = self.registry.get(route)
         if existing is not None and (cls is None or type(existing) is cls):

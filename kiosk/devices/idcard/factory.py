@@ -7,7 +7,7 @@ pty (or socket) link.
 
 from __future__ import annotations
 
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, replace
 from kiosk.devices.idcard.driver import IdCardReader
 from kiosk.devices.idcard.simulator import IdCardSimulator
 from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
@@ -22,7 +22,7 @@ def create_idcard_reader(config: KioskConfig) -> tuple[IdCardReader | None, IdCa
         return IdCardReader(cfg), None
     sim = IdCardSimulator(cfg.simulator_link, cfg.baudrate, config.path(cfg.simulator_people),
                           cfg.simulator_rf_delay_s, cfg.appended_address_command).start()
-    reader = IdCardReader(cfg.model_copy(update={"port": sim.port}))
+    reader = IdCardReader(replace(cfg, port=sim.port))
     return reader, sim
 
 

@@ -57,7 +57,7 @@ def run_readers(args: argparse.Namespace, ctx: Any) -> int:
 
 def run_read(args: argparse.Namespace, ctx: Any) -> int:
     from kiosk.audit import audit
-    from kiosk.config import SmartCardConfig
+    from kiosk.config import SmartCardConfig, replace
     from kiosk.devices.smartcard import create_card_reader
     from kiosk.devices.smartcard.driver import SmartCardReader
 
@@ -67,7 +67,7 @@ def run_read(args: argparse.Namespace, ctx: Any) -> int:
         ctx.emit({"error": "disabled"}, "devices.smartcard.mode is disabled")
         return 2
     if args.reader:
-        settings: SmartCardConfig = config.devices.smartcard.model_copy(update={"reader": args.reader})
+        settings: SmartCardConfig = replace(config.devices.smartcard, reader=args.reader)
         device = SmartCardReader(settings, keyring=device.keyring, vendor_sdk=device.vendor_sdk)
     opened = device.open()
     if not opened.ok:

@@ -18,8 +18,10 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     if args.action == "check":
         ctx.emit({"ok": True, "profile": cfg.profile}, f"configuration OK (profile {cfg.profile})")
     else:
-        data = cfg.model_dump(mode="json")
         import json
 
+        from kiosk.config import to_dict
+
+        data = to_dict(cfg)
         ctx.emit(data, json.dumps(data, ensure_ascii=False, indent=2))
     return 0

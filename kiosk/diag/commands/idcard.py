@@ -12,6 +12,7 @@ import getpass
 from typing import Any
 
 from kiosk import audit as audit_log
+from kiosk.config import replace
 from kiosk.devices.base import DeviceState
 from kiosk.devices.idcard.driver import IdCardReader
 from kiosk.devices.idcard.errors import code as idr_code
@@ -35,7 +36,7 @@ def _reader(args: argparse.Namespace, ctx: Any) -> IdCardReader:
     update: dict[str, Any] = {"port": args.port or cfg.port, "baudrate": args.baud or cfg.baudrate}
     if args.fingerprint:
         update["with_fingerprint"] = True
-    return IdCardReader(cfg.model_copy(update=update))
+    return IdCardReader(replace(cfg, **update))
 
 
 def _explain(error_code: str | None) -> dict[str, Any]:

@@ -1,0 +1,71 @@
+"""Journeys queue applications in the real offline queue (SQLite + encrypted files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from journey_fakes import SHANGHAI_ID, FakePlatform, FakePrinter, id_card
+
+from kiosk.catalogue.loader import load_catalogue_file
+from kiosk.catalogue.model import LocalText
+from kiosk.config import PROJECT_ROOT, JourneysConfig
+from kiosk.journeys import engine as e
+from kiosk.journeys.adapters import OfflineQueueGateway
+from kiosk.journeys.engine import JourneyEngine, StepKind
+from kiosk.journeys.runner import EffectRunner
+from platform_server.runner import PlatformHandle, start_local_platform
+from tests.queue_support import make_queue
+
+CAT = load_catalogue_file(PROJECT_ROOT / "assets" / "catalogue" / "demo_catalogue.json")
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
+    h = start_local_platform(tmp_path_factory.mktemp("platform"))
+    yield h
+    h.stop()
+
+
+def test_offline_application_lands_in_the_queue_and_is_found_again(
+        tmp_path: Path, platform: PlatformHandle) -> None:
+    queue = make_queue(tmp_path, platform)
+    queue.open()
+    try:
+        def name(item_id: str) -> LocalText | None:
+            item = CAT.items_by_id.get(item_id)
+            return item.name if item else None
+
+        gateway = OfflineQueueGateway(queue, name)
+        counter = itertools.count(1)
+        engine = JourneyEngine(CAT, JourneysConfig(), clock=lambda: dt.datetime(2026, 11, 20, 10),
+                               new_id=lambda: f"00000000-0000-4000-8000-00000000000{next(counter)}")
+        runner = EffectRunner(FakePlatform(online=False), gateway, FakePrinter())
+        ident = id_card(SHANGHAI_ID)
+        state = runner.start(engine, "sh.hj.hkqy", ident)
+        for ev in [e.SetAnswer("phone", "13812345678"), e.ChooseAnswer("move_reason", "job"),
+                   e.SetAnswer("new_address", "上海市黄浦区南京东路100号"), e.Next(),
+                   e.UseCamera("household_register"),
+                   e.MaterialCaptured("household_register", (b"\xff\xd8page1", b"\xff\xd8page2")),
+                   e.Next(), e.Confirm()]:
+            state = runner.drive(engine, state, ev)
+        assert state.step.kind is StepKind.CONFIRMATION and state.outcomes[0].queued
+        ref = state.outcomes[0].reference
+        assert ref == "00000000-0000-4000-8000-000000000001"
+        assert queue.stats().depth == 1
+        # No personal data in the queue's readable columns or files.
+        rows = queue.items()
+        assert ident.name not in str(rows) and ident.id_number not in str(rows)
+        for f in (tmp_path / "files").rglob("*"):
+            if f.is_file():
+                assert ident.id_number.encode() not in f.read_bytes()
+        # Progress query finds it by ID card and by reference; another person sees nothing.
+        assert [c.reference for c in gateway.local_cases(ident.id_number, None)] == [ref]
+        assert [c.reference for c in gateway.local_cases(None, ref.upper())] == [ref]
+        assert gateway.local_cases("110101199003071234", None) == ()
+        assert gateway.local_cases(ident.id_number, None)[0].item_name.zh_CN == "户口迁移"
+    finally:
+        queue.close()
