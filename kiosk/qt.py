@@ -53,6 +53,23 @@ def _fix_emit_refcount() -> None:
     QtCore.SignalInstance.emit = emit  # type: ignore[method-assign]
 
 
+# Queued (cross-thread) deliveries in the same PySide6 drain None as well: with the emit fix
+# alone, ~3,000 signals from a device thread still abort with "none_dealloc: deallocating None"
+# (tests/test_qt_binding.py). Python 3.12+ makes the singletons immortal; on 3.11 give them a
+# reference count so large no run can drain it (what 3.12 does). Remove once PySide6 is fixed.
+SINGLETON_REFCOUNT_RESERVE = 1 << 40
+
+
+def _reserve_singleton_refcounts() -> None:
+    if sys.version_info >= (3, 12):
+        return
+    for obj in (True, False, None):
+        refcount = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt: first field of PyObject
+        if refcount.value < SINGLETON_REFCOUNT_RESERVE:
+            refcount.value += SINGLETON_REFCOUNT_RESERVE
+
+
 EMIT_REFCOUNT_FIXED = _emit_steals_true()
+_reserve_singleton_refcounts()
 if EMIT_REFCOUNT_FIXED:
     _fix_emit_refcount()
