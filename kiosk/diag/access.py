@@ -7,6 +7,8 @@ and a technician tool can print it. Limits follow the product brief (1080p): tou
 Font-size exemptions (kept few, each for a reason):
 - the status bar line at the bottom (terminal id, network, devices): technician information,
   drawn at the theme's ``font_small`` by design;
+- the staff banner (``#StaffBanner``: mode, staff id, time left, staff buttons) shown only while
+  a lobby manager or technician is logged in: staff information, at ``font_small`` like the bar;
 - labels the QSS marks as secondary (``role="small"``, ``#HeaderSub``, ``#HeaderDate``,
   ``#FieldHint``): hints next to a main text that carries the meaning; still ≥ ``SMALL_MIN_PX``.
 """
@@ -24,7 +26,7 @@ MIN_BODY_PX = {"normal": 24, "elderly": 36}
 SMALL_MIN_PX = {"normal": 20, "elderly": 28}  # the exempted secondary texts must still reach this
 MIN_CONTRAST = 4.5
 SECONDARY_NAMES = frozenset({"HeaderSub", "HeaderDate", "FieldHint"})
-EXEMPT_CONTAINERS = frozenset({"StatusBar"})
+EXEMPT_CONTAINERS = frozenset({"StatusBar", "StaffBanner"})
 
 
 def _describe(w: QtWidgets.QWidget) -> str:
