@@ -113,12 +113,12 @@ def _smartcard(r: dict[str, Any]) -> list[Row]:
 def _queue(r: dict[str, Any]) -> list[Row]:
     e = r["durable_enqueue"]
     rows = [Row("queue", "durable enqueue, row + 1 MB (vs raw sqlite3 + file write with fsync)",
-                e["queue_ms"], "ms", e["raw_ms"], e["ratio"], e["budget"].replace("<=", "≤"), bool(e["ok"]),
+                e["queue_ms"], "ms", e["raw_ms"], e["ratio"], e["budget"].replace("<=", "≤") + "×", bool(e["ok"]),
                 f"without hash+seal {e['ratio_without_hash_and_seal']}×")]
     for key, label in (("sync_throughput", "1 MB"), ("sync_throughput_4MB", "4 MB")):
         s = r[key]
         rows.append(Row("queue", f"sync throughput, {label} applications (plain upload time / ours)",
-                        s["sync_ms"], "ms", s["plain_upload_ms"], s["ratio"], s["budget"].replace(">=", "≥"),
+                        s["sync_ms"], "ms", s["plain_upload_ms"], s["ratio"], s["budget"].replace(">=", "≥") + "×",
                         bool(s["ok"]), f"{s['sync_MBps']} vs {s['plain_MBps']} MB/s"))
     return rows
 
