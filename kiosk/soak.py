@@ -286,7 +286,9 @@ class Soak:
                 with sim._lock:
                     sim._receipts.clear()
         else:
-            report.problems.append(f"receipt after session {report.sessions} failed")
+            result = job.result(0) if job.done else None
+            report.problems.append(f"receipt after session {report.sessions} failed: "
+                                   f"{result.error_code if result else 'not done'} {result.detail if result else ''}")
 
     def warm_cameras(self, seconds: float = 1.5) -> None:
         """A citizen uses each camera once (live preview + analysis): its buffers, detector
