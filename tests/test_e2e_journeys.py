@@ -79,3 +79,51 @@ def test_certificate_journey_from_card_to_printed_receipt(live_app: Any, qtbot: 
     _click(app, qtbot, "JourneyFinish")
     app.simulators["idcard"].remove_card()
     assert app.nav.current_route == "home"
+
+
+def test_cross_province_application_queued_offline_then_delivered(live_app: Any, qtbot: QtBot) -> None:
+    """A Hebei resident in a Shanghai kiosk applies while the platform is unreachable: the
+    application is queued durably, the citizen is told so, and it is delivered once the
+    platform is back."""
+    app = live_app
+    app.start_devices(only={"doc_camera"})
+    qtbot.waitUntil(lambda: "doc_camera" in app.devices, timeout=30_000)
+    delivered: list[tuple[str, str]] = []
+    app.offline_queue.deliveryCompleted.connect(lambda a, c: delivered.append((a, c)))
+    app.set_platform_offline(True)
+    app.simulators["idcard"].insert_card("hebei_male")
+    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
+    assert services(app).recommendations[0].item_id == "he.sb.zy"
+    app.nav.push("item", target="he.sb.zy")
+    _click(app, qtbot, "StartJourney")
+    answers = [("phone", "13812345678"), ("insurance_type", "pension"),
+               ("insured_since", "2016-03-01"), ("employer", "上海某某科技有限公司"),
+               ("transfer_reason", "job"), ("new_address", "上海市黄浦区南京东路100号")]
+    for fid, value in answers:
+        qtbot.waitUntil(lambda f=fid: services(app).controller.state.step.fields == (f,), timeout=10_000)
+        if fid in ("insurance_type", "transfer_reason"):
+            _click(app, qtbot, f"Choice_{fid}_{value}")
+        else:
+            field = app.nav.current_screen.fields[fid]
+            if value.isascii():
+                qtbot.keyClicks(field.edit, value)
+            else:  # QTest cannot type Chinese; the input method inserts it like this
+                field.edit.insert(value)
+        _click(app, qtbot, "JourneyNext")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.MATERIAL, timeout=10_000)
+    app.simulators["doc_camera"].show("hukou")  # the citizen lays the 户口簿 page on the desk
+    _click(app, qtbot, "CaptureDoc")  # the production pipeline finds, flattens and encodes it
+    qtbot.waitUntil(lambda: bool(services(app).controller.state.materials), timeout=30_000)
+    _click(app, qtbot, "JourneyNext")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CHECK, timeout=10_000)
+    _click(app, qtbot, "JourneySubmit")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION, timeout=30_000)
+    qtbot.waitUntil(lambda: any(r.isVisible() for r in app.nav.current_screen.findChildren(
+        QtWidgets.QLabel, "ReferenceNumber")), timeout=10_000)
+    ref = next(r for r in app.nav.current_screen.findChildren(QtWidgets.QLabel, "ReferenceNumber")
+               if r.isVisible())
+    assert "待发送" in ref.text()  # told plainly: queued, not yet sent
+    assert not delivered
+    app.set_platform_offline(False)
+    app.offline_queue.sync_now()
+    qtbot.waitUntil(lambda: len(delivered) == 1, timeout=60_000)
