@@ -169,6 +169,9 @@ class KioskApp(QObject):
 
     # --- wiring points for the other features ----------------------------------------------
     def _wire_devices(self) -> None:
+        from kiosk.journeys.app_wiring import wire_journeys
+
+        wire_journeys(self)
         self._wired: list[Any] = []
         self.services: Any = None
         self.devicesBuilt.connect(self._add_built_devices)
@@ -193,11 +196,16 @@ class KioskApp(QObject):
             for device in wired:
                 device.stop()
             return
+        from kiosk.journeys.app_wiring import connect_gateways, on_device_event
+
         for device in wired:
             self._wired.append(device)
-            self.add_device(device.name, DeviceBridge(device.runner, self), device.simulator)
+            bridge = DeviceBridge(device.runner, self)
+            self.add_device(device.name, bridge, device.simulator)
+            if device.name in ("idcard", "smartcard"):  # a card read identifies the citizen
+                bridge.eventOccurred.connect(lambda event: on_device_event(self, event))
+        connect_gateways(self)
         freeze_startup_heap()
-
 
     def add_device(self, name: str, bridge: DeviceBridge, simulator: object | None = None) -> None:
         self.devices[name] = bridge
@@ -250,6 +258,9 @@ class KioskApp(QObject):
         if services.faults is not None:
             self.simulators["platform"] = services.faults
             self.platform_offline_hook = services.faults.set_refusing
+        from kiosk.journeys.app_wiring import connect_gateways
+
+        connect_gateways(self)
         self.servicesReady.emit()
 
     def set_platform_offline(self, offline: bool) -> None:

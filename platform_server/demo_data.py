@@ -29,6 +29,12 @@ DEMO_PEOPLE: list[tuple[str, str, str]] = [
     ("李娜", "44030519900101342", "深圳前海数据服务有限公司"),
     ("刘洋", "51010719781125461", "成都天府软件园运营有限公司"),
     ("陈建国", "33010619491001007", "杭州市西湖区退休人员"),
+    # The ID-card simulator's resident-card test people (assets/testdata/idcard_people.toml), so a
+    # card inserted from the demo's dev dock finds cases, certificates and licences here.
+    ("张测试", "13010219880516001", "石家庄市长安区建筑工程有限公司"),
+    ("李样例", "31010419921103002", "上海市徐汇区商贸有限公司"),
+    ("王演示", "31010119550228013", "上海市黄浦区退休人员"),
+    ("赵模拟", "44010619750909024", "广州市天河区物流有限公司"),
 ]
 
 HALLS = [

@@ -94,7 +94,8 @@ class Events:
             return [e.kind for e in self.events]
 
 
-def wait_state(reader: IdCardReader, state: DeviceState, timeout: float = 3.0) -> None:
+def wait_state(reader: IdCardReader, state: DeviceState, timeout: float = 10.0) -> None:
+    """Returns as soon as the state is reached; the generous limit is for loaded CI machines."""
     deadline = time.monotonic() + timeout
     while reader.status.state is not state:
         if time.monotonic() > deadline:

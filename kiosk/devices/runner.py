@@ -253,3 +253,18 @@ def log_event(device_name: str) -> Callable[[DeviceEvent], None]:
         dlog.info("event %s", event.kind, extra={"fields": {"device": device_name, **dict(event.summary)}})
 
     return listener
+
+
+def supervised_runner(device: Device, idle_task: IdleTask | None = None, *,
+                      backoff: Backoff | None = None, start: bool = True) -> DeviceRunner:
+    """The usual runner for a device: its own thread, reopen with backoff on loss, the idle task
+    (polling), and every status change and event logged from the change itself."""
+    runner = DeviceRunner(device, backoff=backoff)
+    holder = getattr(device, "status_holder", None)
+    if holder is not None:
+        holder.on_status(log_status_changes(device.name))
+        holder.on_event(log_event(device.name))
+    runner.set_idle_task(idle_task)
+    if start:
+        runner.start()
+    return runner

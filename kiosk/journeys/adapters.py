@@ -48,9 +48,12 @@ PENDING_STATES = ("queued", "sending", "retry")
 
 class OfflineQueueGateway:
     def __init__(self, queue: OfflineQueue,
-                 item_name: Callable[[str], LocalText | None]) -> None:
+                 item_name: Callable[[str], LocalText | None],
+                 after_enqueue: Callable[[], None] | None = None) -> None:
         self.queue = queue
         self.item_name = item_name
+        # Wakes the sync worker, so an application goes out at once when the platform is up.
+        self.after_enqueue = after_enqueue
 
     def enqueue(self, application: Application) -> GatewayResult[str]:
         from kiosk.offline.store import ApplicationInput, Attachment
@@ -70,6 +73,8 @@ class OfflineQueueGateway:
             item_title=name.zh_CN if name else application.item_id,
             application_id=application.application_id))
         if result.ok and result.application_id:
+            if self.after_enqueue is not None:
+                self.after_enqueue()
             return GatewayResult.success(result.application_id)
         return GatewayResult.failure(GatewayStatus.REJECTED, msg("journeys.notice.queue_failed"),
                                      detail=result.error_code or result.detail)

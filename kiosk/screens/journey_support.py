@@ -131,27 +131,10 @@ def services(app: KioskApp) -> JourneyServices:
 
     store.on_change(on_new_catalogue)
     gateways = getattr(app, "journey_gateways", None)
-    if gateways is None:
-        platform: Any = NotConnected()
-        queue: Any = NotConnected()
-        printer: Any = NotConnected()
-        # The platform client and the offline queue, when the composition root built them.
-        client = getattr(app, "platform_client", None)
-        offline = getattr(app, "offline_queue", None)
-        if client is not None:
-            from kiosk.journeys.adapters import PlatformClientGateway
-
-            platform = PlatformClientGateway(client, lambda: store.current,
-                                             config.terminal.region_code)
-        if offline is not None:
-            from kiosk.journeys.adapters import OfflineQueueGateway
-
-            def item_name(item_id: str) -> LocalText | None:
-                item = store.current.items_by_id.get(item_id)
-                return item.name if item is not None else None
-
-            queue = OfflineQueueGateway(offline, item_name)
-    else:
+    platform: Any = NotConnected()
+    queue: Any = NotConnected()
+    printer: Any = NotConnected()
+    if gateways is not None:
         platform, queue, printer = gateways
     dispatcher = getattr(app, "journey_dispatcher", None) or QtDispatcher()
     controller = JourneyController(engine, EffectRunner(platform, queue, printer), dispatcher)
@@ -161,6 +144,11 @@ def services(app: KioskApp) -> JourneyServices:
     catalogue.warm_up()  # the search index is built off the UI thread
     app.journey_services = svc  # type: ignore[attr-defined]
     app.session.on_end(lambda _sid, _reason: svc.wipe())
+    if gateways is None:
+        # The platform client, the offline queue and the printers, as far as the app has them.
+        from kiosk.journeys.app_wiring import connect_gateways
+
+        connect_gateways(app)
     return svc
 
 

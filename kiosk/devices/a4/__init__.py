@@ -6,7 +6,7 @@ from kiosk.config import KioskConfig
 from kiosk.devices.a4 import errors as errors  # registers A4P-xxx
 from kiosk.devices.a4.certificate import TemplateError, list_templates, load_template, render_certificate
 from kiosk.devices.a4.printer import A4JobReport, A4Printer
-from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
+from kiosk.devices.runner import Backoff, DeviceRunner, supervised_runner
 
 __all__ = ["A4JobReport", "A4Printer", "TemplateError", "create_a4_printer", "create_a4_runner", "list_templates", "load_template",
            "render_certificate", "start_a4_runner"]
@@ -22,11 +22,7 @@ def create_a4_printer(config: KioskConfig) -> tuple[A4Printer | None, None]:
 def create_a4_runner(printer: A4Printer, backoff: Backoff | None = None) -> DeviceRunner:
     """A runner for the A4 printer (not started): CUPS calls on its own thread, queue polling
     while idle, status changes logged."""
-    runner = DeviceRunner(printer, backoff=backoff)
-    printer.status_holder.on_status(log_status_changes(printer.name))
-    printer.status_holder.on_event(log_event(printer.name))
-    runner.set_idle_task(printer.poll)
-    return runner
+    return supervised_runner(printer, printer.poll, backoff=backoff, start=False)
 
 
 def start_a4_runner(printer: A4Printer, backoff: Backoff | None = None) -> DeviceRunner:

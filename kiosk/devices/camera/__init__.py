@@ -31,7 +31,7 @@ from kiosk.devices.camera.device import DocumentCamera, FaceCamera, PreviewFrame
 from kiosk.devices.camera.face import FaceCapture
 from kiosk.devices.camera.simulator import DocumentSimulator, FaceSimulator
 from kiosk.devices.camera.sources import FrameSource, OpenCVCamera, ReplaySource
-from kiosk.devices.runner import DeviceRunner, log_event, log_status_changes
+from kiosk.devices.runner import DeviceRunner, supervised_runner
 
 # The opencv-python wheel points Qt at its own bundled Qt 5 plugins and fonts when cv2 is
 # imported; the kiosk's Qt 6 must keep finding its own platform plugins and the system CJK fonts.
@@ -78,9 +78,4 @@ def create_face_camera(cfg: CameraConfig, *, name: str = "face_camera",
 
 def make_runner(device: DocumentCamera | FaceCamera) -> DeviceRunner:
     """A supervised runner whose idle task keeps the live preview going while the device is active."""
-    runner = DeviceRunner(device)
-    runner.set_idle_task(device.tick)
-    # Status changes (camera gone: CAM-002) and events are logged like every other device's.
-    device.status_holder.on_status(log_status_changes(device.name))
-    device.status_holder.on_event(log_event(device.name))
-    return runner
+    return supervised_runner(device, device.tick, start=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from kiosk.config import KioskConfig, replace
 from kiosk.devices.idcard.driver import IdCardReader
 from kiosk.devices.idcard.simulator import IdCardSimulator
-from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
+from kiosk.devices.runner import Backoff, DeviceRunner, supervised_runner
 
 
 def create_idcard_reader(config: KioskConfig) -> tuple[IdCardReader | None, IdCardSimulator | None]:
@@ -28,9 +28,4 @@ def create_idcard_reader(config: KioskConfig) -> tuple[IdCardReader | None, IdCa
 
 def start_reader_runner(reader: IdCardReader, backoff: Backoff | None = None) -> DeviceRunner:
     """A started runner: supervision (reopen with backoff), the poll loop as its idle task, logging."""
-    runner = DeviceRunner(reader, backoff=backoff)
-    reader.status_holder.on_status(log_status_changes(reader.name))
-    reader.status_holder.on_event(log_event(reader.name))
-    runner.set_idle_task(reader.poll)
-    runner.start()
-    return runner
+    return supervised_runner(reader, reader.poll, backoff=backoff)

@@ -8,7 +8,7 @@ from kiosk.devices.printer.driver import PrintReport, ReceiptPrinter
 from kiosk.devices.printer.layout import ReceiptData, render_receipt, sample_receipt
 from kiosk.devices.printer.profiles import PrinterProfile, get_profile
 from kiosk.devices.printer.simulator import PrinterSimulator
-from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
+from kiosk.devices.runner import Backoff, DeviceRunner, supervised_runner
 
 __all__ = [
     "PrintReport",
@@ -45,11 +45,7 @@ def create_receipt_printer(config: KioskConfig) -> tuple[ReceiptPrinter | None, 
 def create_printer_runner(printer: ReceiptPrinter, backoff: Backoff | None = None) -> DeviceRunner:
     """A runner for the printer (not started): its own thread, status polling as the idle task,
     reopen with backoff on loss, status changes and events logged."""
-    runner = DeviceRunner(printer, backoff=backoff)
-    printer.status_holder.on_status(log_status_changes(printer.name))
-    printer.status_holder.on_event(log_event(printer.name))
-    runner.set_idle_task(printer.poll)
-    return runner
+    return supervised_runner(printer, printer.poll, backoff=backoff, start=False)
 
 
 def start_printer_runner(printer: ReceiptPrinter, backoff: Backoff | None = None) -> DeviceRunner:

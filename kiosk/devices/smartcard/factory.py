@@ -8,7 +8,7 @@ The composition root calls :func:`create_card_reader` then :func:`start_card_run
 from __future__ import annotations
 
 from kiosk.config import ConfigError, KioskConfig
-from kiosk.devices.runner import Backoff, DeviceRunner, log_event, log_status_changes
+from kiosk.devices.runner import Backoff, DeviceRunner, supervised_runner
 from kiosk.devices.smartcard import pcscd
 from kiosk.devices.smartcard.driver import SmartCardReader
 from kiosk.devices.smartcard.staffcard import StaffKeyring
@@ -46,9 +46,4 @@ def create_card_reader(config: KioskConfig) -> tuple[SmartCardReader | None, Vir
 
 def start_card_runner(reader: SmartCardReader, backoff: Backoff | None = None) -> DeviceRunner:
     """A started runner: supervision (reopen after pcscd loss), card polling as idle task, logging."""
-    runner = DeviceRunner(reader, backoff=backoff)
-    reader.status_holder.on_status(log_status_changes(reader.name))
-    reader.status_holder.on_event(log_event(reader.name))
-    runner.set_idle_task(reader.poll)
-    runner.start()
-    return runner
+    return supervised_runner(reader, reader.poll, backoff=backoff)
