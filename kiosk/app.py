@@ -87,6 +87,7 @@ class KioskApp(QObject):
     devicesBuilt = Signal(object)  # list[WiredDevice], from the builder thread
     servicesStarted = Signal(object)  # QueueServices, from the start-up thread
     servicesReady = Signal()  # the queue, platform client (and demo platform) are wired
+    warmedUp = Signal(object)  # the catalogue store (or None), loaded on the warm-up thread
     languageChanged = Signal(str)
     themeChanged = Signal(object)  # Theme
 
@@ -176,6 +177,8 @@ class KioskApp(QObject):
         self.services: Any = None
         self.devicesBuilt.connect(self._add_built_devices)
         self.servicesStarted.connect(self._add_services)
+        self.catalogue_store: Any = None
+        self.warmedUp.connect(self._on_warmed_up)
 
     def start_devices(self, only: set[str] | None = None) -> threading.Thread:
         """Build the configured devices on a worker thread (ptys, simulators, driver threads);
@@ -412,7 +415,7 @@ class KioskApp(QObject):
             self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
             self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             self._devdock_shortcut.activated.connect(self.toggle_devdock)
-        QTimer.singleShot(BACKGROUND_START_DELAY_MS, self._discover_next_screen_module)
+        QTimer.singleShot(BACKGROUND_START_DELAY_MS, self.warm_up)
         if self._show_devdock:
             # A developer tool: built once the home screen is up and answering touches.
             QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
@@ -422,6 +425,41 @@ class KioskApp(QObject):
         if self._pending_screen_modules:
             pending, self._pending_screen_modules = self._pending_screen_modules, []
             discover(pending)
+
+    def warm_up(self) -> None:
+        """Import the heavy, Qt-free parts of the journeys and load the catalogue on a worker
+        thread; then import the remaining screen modules on the UI thread, one per turn (cheap
+        by then). Without this the first card read stalled the UI for ~200 ms."""
+        def run() -> None:
+            store: Any = None
+            try:
+                import kiosk.catalogue.recommend
+                import kiosk.journeys.controller
+                import kiosk.journeys.engine  # noqa: F401
+                from kiosk.catalogue.service import open_store
+
+                store = open_store(self.config)
+                store.load()
+            except Exception:
+                log.exception("warm-up failed; the catalogue loads on first use instead")
+                store = None
+            self.warmedUp.emit(store)
+
+        threading.Thread(target=run, name="warm-up", daemon=True).start()
+
+    def _on_warmed_up(self, store: Any) -> None:
+        if store is not None and getattr(self, "catalogue_store", None) is None:
+            self.catalogue_store = store
+        self._discover_next_screen_module()
+        QTimer.singleShot(0, self._prepare_recommended_screen)
+
+    def _prepare_recommended_screen(self) -> None:
+        """Build the screen a card read leads to while the kiosk is idle, not at the read."""
+        self.finish_screen_discovery()
+        screen = self.nav.screen("recommended")
+        prepare = getattr(screen, "prepare_rows", None)
+        if callable(prepare):
+            prepare()
 
     def _discover_next_screen_module(self) -> None:
         """One deferred screen module per event-loop turn, so no single step stalls the UI."""

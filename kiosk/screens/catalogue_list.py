@@ -64,6 +64,16 @@ class CatalogueListScreen(Screen):
         root.addLayout(pager)
 
     # --- content ----------------------------------------------------------------------------
+    def prepare_rows(self) -> None:
+        """Create a page's worth of (hidden) rows ahead of time: building and styling them is
+        the slow part of showing a list, and a card read must not wait for it."""
+        while len(self.rows) < self._per_page:
+            row = ItemRow()
+            self._connect_row(row)
+            row.hide()
+            self.rows.append(row)
+            self.rows_box.addWidget(row)
+
     def set_entries(self, entries: list[Entry]) -> None:
         self.entries = entries
         self.page = 0

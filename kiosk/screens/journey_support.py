@@ -121,8 +121,10 @@ def services(app: KioskApp) -> JourneyServices:
     if isinstance(existing, JourneyServices):
         return existing
     config = app.config
-    store = open_store(config)
-    store.load()
+    store = getattr(app, "catalogue_store", None)  # loaded off the UI thread at start-up
+    if store is None:
+        store = open_store(config)
+        store.load()
     catalogue = CatalogueService(store)
     engine = JourneyEngine(store.current, config.journeys)
     def on_new_catalogue(cat: Catalogue) -> None:
