@@ -31,7 +31,12 @@ import requests  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 
 from kiosk.offline.backoff import RetryPolicy  # noqa: E402
-from kiosk.offline.store import ApplicationInput, Attachment, OfflineQueue  # noqa: E402
+from kiosk.offline.store import (  # noqa: E402
+    ApplicationInput,
+    Attachment,
+    OfflineQueue,
+    finalise_manifest,
+)
 from kiosk.offline.sync import SyncSchedule, SyncWorker  # noqa: E402
 from kiosk.platform import crypto  # noqa: E402
 from kiosk.platform.client import PlatformClient, TerminalAuth, Timeouts  # noqa: E402
@@ -169,8 +174,11 @@ def bench_sync(work: Path, size: int = MB, rounds: int = ROUNDS) -> dict[str, An
 
                     row = s_.get(Item, item["id"])
                     assert row is not None and row.manifest is not None
-                    blob = q.read_blob(row.files[0].sha256)
-                    payloads.append(blob + row.manifest)
+                    name = row.files[0].content_hash
+                    blob = q.read_blob(name)
+                    manifest, _sha = finalise_manifest(row.manifest, row.manifest_sha256,
+                                                       [(name, blob)])
+                    payloads.append(blob + manifest)
             # Baseline: the same bytes, one plain PUT each, to the same server.
             t0 = time.perf_counter()
             for plain in payloads:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from kiosk import privacy
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.blobs import BlobCorrupt, BlobStore
+from kiosk.offline.blobs import BlobCorrupt, BlobStore, content_hash
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
@@ -88,12 +88,37 @@ class Claim:
     """An item leased to the sync worker for one delivery attempt."""
 
     id: str
-    manifest_sha256: str
-    manifest: bytes
-    attachments: list[tuple[str, str, int]]  # (name, sha256, size)
+    manifest_sha256: str  # SHA-256 of ``manifest``: the payload hash the receipt must name
+    manifest: bytes  # final (contract) bytes, identical on every attempt
+    attachments: list[tuple[str, str, int, str]]  # (name, content hash, size, sha256)
     attempt_number: int
     attempt_id: int
     created_at: float
+    blobs: tuple[bytes, ...] = field(default=(), repr=False)  # read and verified at claim
+    error: str | None = None  # the payload could not be read back (missing/corrupt): dead
+
+
+DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
+
+
+def finalise_manifest(stored: bytes, stored_hash: str, blobs: list[tuple[str, bytes]]
+                      ) -> tuple[bytes, dict[str, str]]:
+    """The contract manifest for a stored draft: attachment refs named by SHA-256.
+
+    ``blobs`` are (content hash, bytes) as read back. Deterministic (canonical JSON of the same
+    values), so a retry after a crash sends byte-identical content. Returns the manifest and
+    each blob's SHA-256 by content hash (computed once here, reused for upload and signing).
+    Raises :class:`BlobCorrupt` if the stored draft does not match its hash."""
+    if stored_hash not in (content_hash(stored), crypto.sha256_hex(stored)):
+        raise BlobCorrupt("manifest does not match its hash")
+    sha = {name: crypto.sha256_hex(data) for name, data in blobs}
+    doc = json.loads(stored)
+    refs = doc.get("attachments") or []
+    if not any(DRAFT_REF in r for r in refs):
+        return stored, sha  # written before drafts: already final
+    doc["attachments"] = [{"name": r["name"], "sha256": sha[r[DRAFT_REF]], "size": r["size"]}
+                          for r in refs]
+    return crypto.canonical_json(doc), sha
 
 
 @dataclass(frozen=True)
@@ -280,7 +305,7 @@ class OfflineQueue:
             s.commit()
             delivered = [i.id for i in s.scalars(select(Item).where(
                 Item.state == State.DELIVERED))]
-            referenced = set(s.scalars(select(ItemFile.sha256)))
+            referenced = set(s.scalars(select(ItemFile.content_hash)))
             orphans = 0
             for name in list(store.names()):
                 if name not in referenced:
@@ -288,7 +313,7 @@ class OfflineQueue:
                     orphans += 1
             missing = 0
             for item in s.scalars(select(Item).where(Item.state.in_(PENDING_STATES))):
-                if not all(store.path(f.sha256).exists() for f in item.files):
+                if not all(store.path(f.content_hash).exists() for f in item.files):
                     item.state = State.DEAD
                     item.dead_at = now
                     item.last_error_code = codes.CORRUPT.code
@@ -315,9 +340,6 @@ class OfflineQueue:
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
-        with self._session() as s:
-            if s.get(Item, application_id) is not None:
-                return EnqueueResult(True, application_id)
         applicant = dict(app.applicant)
         payload = crypto.canonical_json({
             "applicant": applicant, "answers": app.answers, "item_title": app.item_title,
@@ -330,6 +352,9 @@ class OfflineQueue:
                 self.min_free_bytes and
                 shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
             return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
+        with self.engine.connect() as c:
+            if c.execute(select(Item.id).where(Item.id == application_id)).first() is not None:
+                return EnqueueResult(True, application_id)
         try:
             sealed = crypto.seal(self.encryption_key_b64, application_id, payload,
                                  [(a.name, a.data) for a in app.attachments])
@@ -343,8 +368,10 @@ class OfflineQueue:
         refs: list[dict[str, Any]] = []
         for name, parts in sealed.attachments:
             size = sum(len(p) for p in parts)
-            refs.append({"name": name, "sha256": store.put_parts(parts), "size": size})
+            refs.append({"name": name, DRAFT_REF: store.put_parts(parts), "size": size})
             self._blob_bytes += size
+        # A draft: the contract names attachments by SHA-256, filled in when the item is sent
+        # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
         manifest = crypto.canonical_json({
             "application_id": application_id, "item_id": app.item_id,
             "catalogue_version": app.catalogue_version, "created_at": _iso(now),
@@ -353,22 +380,27 @@ class OfflineQueue:
                         "applicant_masked": {"name": display["name"],
                                              "id_number": display["id_number"]}},
             "envelope": sealed.envelope, "attachments": refs})
-        manifest_sha = crypto.sha256_hex(manifest)
         size = len(manifest) + sum(int(r["size"]) for r in refs)
-        # Core inserts (not the ORM unit of work): this is the citizen-facing hot path.
-        with self._write, self._session() as s:
+        # Core statements on one connection (not the ORM unit of work): this is the
+        # citizen-facing hot path.
+        with self._write, self.engine.begin() as s:
+            if s.execute(select(Item.id).where(Item.id == application_id)).first() is not None:
+                # Enqueued meanwhile under the same id (a double tap): the first one stands;
+                # our blobs are either the same content (same names) or unreferenced.
+                return EnqueueResult(True, application_id)
             s.execute(insert(Item), [{
                 "id": application_id, "kind": "application", "state": State.QUEUED,
                 "item_id": app.item_id, "catalogue_version": app.catalogue_version,
-                "display": display, "manifest_sha256": manifest_sha, "manifest": manifest,
-                "size_bytes": size, "created_at": now, "updated_at": now,
+                "display": display, "manifest_sha256": content_hash(manifest),
+                "manifest": manifest, "size_bytes": size, "created_at": now, "updated_at": now,
                 "next_attempt_at": now, "attempts": 0, "redrives": 0}])
             if refs:
                 s.execute(insert(ItemFile), [
                     {"item_key": application_id, "position": i, "role": "attachment",
-                     "name": str(r["name"]), "sha256": str(r["sha256"]), "size": int(r["size"])}
+                     "name": str(r["name"]),
+                     "sha256": str(r[DRAFT_REF]),  # the column of ItemFile.content_hash
+                     "size": int(r["size"])}
                     for i, r in enumerate(refs)])
-            s.commit()
         self._changed()
         return EnqueueResult(True, application_id)
 
@@ -393,11 +425,20 @@ class OfflineQueue:
             attempt = Attempt(item_key=item.id, number=item.attempts, started_at=now)
             s.add(attempt)
             s.commit()
-            claim = Claim(item.id, item.manifest_sha256, item.manifest or b"",
-                          [(f.name, f.sha256, f.size) for f in item.files
-                           if f.role == "attachment"], item.attempts, attempt.id, item.created_at)
+            files = [(f.name, f.content_hash, f.size) for f in item.files
+                     if f.role == "attachment"]
+            stored, stored_hash = item.manifest or b"", item.manifest_sha256
+            number, attempt_id, created = item.attempts, attempt.id, item.created_at
         self._changed()
-        return claim
+        try:
+            blobs = [(h, self._store.get(h)) for _n, h, _s in files]
+            manifest, sha = finalise_manifest(stored, stored_hash, blobs)
+        except (BlobCorrupt, ValueError, KeyError, TypeError) as e:
+            return Claim(item.id, "", b"", [(n, h, z, "") for n, h, z in files], number,
+                         attempt_id, created, error=str(e) or type(e).__name__)
+        return Claim(item.id, crypto.sha256_hex(manifest), manifest,
+                     [(n, h, z, sha[h]) for n, h, z in files], number, attempt_id, created,
+                     tuple(data for _h, data in blobs))
 
     def read_blob(self, sha256: str, verify: bool = True) -> bytes:
         return self._store.get(sha256, verify)
@@ -430,6 +471,7 @@ class OfflineQueue:
             item.case_number = case_number
             item.receipt_json = json.dumps(receipt, ensure_ascii=False, sort_keys=True)
             item.receipt_signature = signature
+            item.manifest_sha256 = claim.manifest_sha256
             item.delivered_at = now
             item.updated_at = now
             item.lease_expires_at = None
@@ -477,7 +519,7 @@ class OfflineQueue:
         return delay
 
     def _tombstone(self, s: Session, item: Item, now: float) -> list[tuple[str, int]]:
-        shas = [(f.sha256, f.size) for f in item.files]
+        shas = [(f.content_hash, f.size) for f in item.files]
         item.files.clear()
         check_transition(item.state, State.PURGED)
         item.state = State.PURGED
@@ -498,8 +540,8 @@ class OfflineQueue:
         if not shas:
             return
         with self._session() as s:
-            still_used = set(s.scalars(select(ItemFile.sha256).where(
-                ItemFile.sha256.in_([sha for sha, _ in shas]))))
+            still_used = set(s.scalars(select(ItemFile.content_hash).where(
+                ItemFile.content_hash.in_([sha for sha, _ in shas]))))
         for sha, size in shas:
             if sha not in still_used:
                 self._store.delete(sha)
@@ -524,7 +566,7 @@ class OfflineQueue:
             item = s.get(Item, item_id)
             if item is None or item.state != State.DEAD:
                 return False
-            if not all(self._store.path(f.sha256).exists() for f in item.files):
+            if not all(self._store.path(f.content_hash).exists() for f in item.files):
                 return False
             check_transition(item.state, State.QUEUED)
             item.state = State.QUEUED
@@ -605,7 +647,7 @@ class OfflineQueue:
 
     def file_names(self) -> list[str]:
         with self._session() as s:
-            return list(s.scalars(select(ItemFile.sha256)))
+            return list(s.scalars(select(ItemFile.content_hash)))
 
     def get_meta(self, key: str) -> str | None:
         with self._session() as s:
