@@ -68,7 +68,7 @@ def test_a_queue_written_with_sha256_names_still_delivers(tmp_path: Path,
         app_id = str(k.queue.enqueue(application(3, attachment_bytes=20_000)).application_id)
         claim = k.queue.claim_next()
         assert claim is not None
-        (name, local, _size, sha) = claim.attachments[0]
+        (_name, local, _size, sha) = claim.attachments[0]
         blob = claim.blobs[0]
         (tmp_path / "files" / sha).write_bytes(blob)
         (tmp_path / "files" / local).unlink()
