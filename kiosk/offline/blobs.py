@@ -1,7 +1,9 @@
 """Content-addressed blob store: ``<root>/<blake3>``, written crash-safely.
 
-A blob is written to ``<root>/tmp/``, fsynced, renamed into place and the directory fsynced, so
-after a power cut a name either holds its complete content or does not exist. Names are the
+A blob is written to ``<root>/tmp/``, renamed into place, and both file and directory fsynced
+before :meth:`BlobStore.put_parts` returns; only then may a row refer to it. So after a power
+cut every name a committed row refers to holds its complete content; any other name (an
+enqueue that had not returned) is deleted by recovery at the next open. Names are the
 BLAKE3-256 of the content, so a read verifies itself. BLAKE3 rather than SHA-256 because the
 name is on the enqueue path (the citizen waits): on the kiosk CPUs without SHA extensions
 SHA-256 of 1 MB costs 2.6-5 ms, more than the whole fsync'd write; BLAKE3 (SIMD) ~0.2 ms.
@@ -15,7 +17,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import blake3
@@ -73,27 +75,42 @@ class BlobStore:
         os.fsync(fd)
 
     def put_parts(self, parts: list[bytes]) -> str:
-        """Store the concatenation of ``parts`` durably without building it in memory."""
+        """Store the concatenation of ``parts`` durably without building it in memory.
+
+        Returns once the content and its name are both on stable storage. The helper thread
+        writes and fsyncs the file while this one hashes, renames and fsyncs the directory
+        (all release the GIL), so the name and the directory entry cost almost nothing on top
+        of the data's own fsync. Until this returns, a power cut may leave the name with
+        incomplete content; no row refers to it yet (the row is committed after this returns),
+        and recovery deletes every unreferenced name at the next open."""
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        flushed: Future[None] | None = None
+        placed: Path | None = None
         try:
-            # Write + fsync (I/O) on the helper thread while this one hashes: both release the
-            # GIL, so the name costs almost nothing on top of the I/O.
             flushed = self._io.submit(self._write_all, fd, parts)
             h = blake3.blake3()
             for part in parts:
                 h.update(part)
-            sha = h.hexdigest()
+            name = h.hexdigest()
+            final = self.path(name)
+            if final.exists():  # referenced by a committed row, hence durable
+                flushed.result()
+                tmp.unlink()
+                return name
+            os.rename(tmp, final)
+            placed = final
+            fsync_dir(self.root)
             flushed.result()
+            placed = None
+            return name
         finally:
+            if flushed is not None:
+                wait([flushed])  # never close the fd under a write still in flight
             os.close(fd)
-        final = self.path(sha)
-        if final.exists():
-            tmp.unlink()
-            return sha
-        os.rename(tmp, final)
-        fsync_dir(self.root)
-        return sha
+            if placed is not None:  # failed: take the name back (no row refers to it)
+                placed.unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
 
     def get(self, name: str, verify: bool = True) -> bytes:
         """The blob, checked against its name unless ``verify=False``."""
