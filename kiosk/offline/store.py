@@ -388,7 +388,8 @@ class OfflineQueue:
                 shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
             return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
         with self.engine.connect() as c:
-            if c.exec_driver_sql(_EXISTS, (application_id,)).first() is not None:
+            if c.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    _EXISTS, (application_id,)).fetchone() is not None:
                 return EnqueueResult(True, application_id)
         try:
             sealed = crypto.seal(self.encryption_key_b64, application_id, payload,
@@ -417,21 +418,31 @@ class OfflineQueue:
                                              "id_number": display["id_number"]}},
             "envelope": sealed.envelope, "attachments": refs})
         size = len(manifest) + sum(int(r["size"]) for r in refs)
-        # Plain SQL on one connection (not the ORM, not even Core's statement building): this is
-        # the citizen-facing hot path, measured against raw sqlite3.
-        with self._write, self.engine.begin() as c:
-            if c.exec_driver_sql(_EXISTS, (application_id,)).first() is not None:
-                # Enqueued meanwhile under the same id (a double tap): the first one stands;
-                # the blobs just written are unreferenced and go at the next recovery.
-                return EnqueueResult(True, application_id)
-            c.exec_driver_sql(_INSERT_ITEM, (
-                application_id, "application", str(State.QUEUED), app.item_id,
-                app.catalogue_version, json.dumps(display, ensure_ascii=False),
-                content_hash(manifest), manifest, size, now, now, now, 0, 0))
-            if refs:
-                c.exec_driver_sql(_INSERT_FILE, [
+        # The sqlite3 connection itself (no ORM, no Core execution layer): this is the
+        # citizen-facing hot path, measured against raw sqlite3. Autocommit mode (see db.py),
+        # so the transaction is explicit; COMMIT returns after the WAL fsync (FULL).
+        with self._write, self.engine.connect() as c:
+            raw = c.connection.driver_connection
+            assert raw is not None
+            raw.execute("BEGIN")
+            try:
+                if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
+                    # Enqueued meanwhile under the same id (a double tap): the first one
+                    # stands; the blobs just written are unreferenced and go at recovery.
+                    raw.execute("ROLLBACK")
+                    return EnqueueResult(True, application_id)
+                raw.execute(_INSERT_ITEM, (
+                    application_id, "application", str(State.QUEUED), app.item_id,
+                    app.catalogue_version, json.dumps(display, ensure_ascii=False),
+                    content_hash(manifest), manifest, size, now, now, now, 0, 0))
+                raw.executemany(_INSERT_FILE, [
                     (application_id, i, "attachment", str(r["name"]), str(r[DRAFT_REF]),
                      int(r["size"])) for i, r in enumerate(refs)])
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
         self._changed()
         return EnqueueResult(True, application_id)
 
