@@ -218,6 +218,7 @@ class SyncWorker:
                     return False
                 self._failed(claim, self._failure(up.error))
                 return False
+        self.queue.read_ahead(claim.id)  # the next item's read + hashes, while we wait
         res = self.client.submit_application(claim.id, manifest)
         if res.error is not None:
             self._failed(claim, self._failure(res.error))
