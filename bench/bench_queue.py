@@ -94,16 +94,21 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
     # For the record (not the budget): what the baseline leaves out. A new file's name is only
     # durable once its directory is fsynced (the queue does that, overlapped with the data fsync).
     dir_fd = os.open(raw_dir, os.O_RDONLY | os.O_DIRECTORY)
-    dir_fsync_ms = _median_ms(lambda: os.fsync(dir_fd))
-    b3_ms = _median_ms(lambda: blake3.blake3(data).digest())
+    names = iter(range(10**6))
+
+    def new_name_durably() -> None:
+        os.close(os.open(raw_dir / f"n{next(names)}", os.O_WRONLY | os.O_CREAT, 0o600))
+        os.fsync(dir_fd)
+    dir_fsync_ms = _median_ms(new_name_durably)
     os.close(dir_fd)
+    b3_ms = _median_ms(lambda: blake3.blake3(data).digest())
     aes = AESGCM(AESGCM.generate_key(bit_length=256))
     aes_ms = _median_ms(lambda: aes.encrypt(b"\0" * 12, data, None))
     return {"raw_ms": round(raw * 1e3, 2), "queue_ms": round(ours * 1e3, 2),
             "ratio": round(ours / raw, 3), "budget": "<= 1.5", "ok": ours / raw <= 1.5,
             "sha256_1MB_ms": sha_ms, "aes_gcm_1MB_ms": aes_ms,
             "blake3_1MB_ms": b3_ms,
-            "dir_fsync_ms": dir_fsync_ms,
+            "new_name_dir_fsync_ms": dir_fsync_ms,
             "ratio_without_hash_and_seal": round((ours * 1e3 - b3_ms - aes_ms) / (raw * 1e3), 3)}
 
 
