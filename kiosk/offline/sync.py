@@ -210,7 +210,9 @@ class SyncWorker:
         for (_name, _local, _size, sha), blob in zip(claim.attachments, claim.blobs, strict=True):
             up = self.client.upload_attachment(sha, blob, self.schedule.chunk_bytes,
                                                self._stop.is_set,
-                                               ask_first=claim.attempt_number > 1)
+                                               ask_first=claim.attempt_number > 1,
+                                               # finalise_manifest hashed these very bytes
+                                               sha256_computed=True)
             if up.error is not None:
                 if up.error.code == "ATTACHMENT_HASH_MISMATCH":  # the local file is damaged
                     self._failed(claim, Failure(codes.CORRUPT.code, up.error.describe(),

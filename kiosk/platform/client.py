@@ -265,11 +265,16 @@ class PlatformClient:
         except (ValueError, KeyError, TypeError):
             return Result.failure(self._protocol("attachment status malformed"))
 
-    def put_attachment_part(self, sha256: str, offset: int, total: int, part: bytes
-                            ) -> Result[AttachmentState]:
+    def put_attachment_part(self, sha256: str, offset: int, total: int, part: bytes,
+                            name_is_hash_of_part: bool = False) -> Result[AttachmentState]:
+        """``name_is_hash_of_part``: the caller computed ``sha256`` from these very bytes (the
+        whole attachment), so the request signature reuses it instead of hashing again. Never
+        set it for a name taken on trust: the platform must see a wrong name as a hash
+        mismatch, not as a bad signature."""
         auth = self.session.auth
-        if offset == 0 and len(part) == total and isinstance(auth, TerminalAuth):
-            auth.known_digest(part, sha256)  # the whole attachment: its name is its hash
+        if name_is_hash_of_part and offset == 0 and len(part) == total and \
+                isinstance(auth, TerminalAuth):
+            auth.known_digest(part, sha256)
 
         def parse(d: Any) -> AttachmentState:
             return AttachmentState(str(d["sha256"]), int(d["received"]), int(d["total"]),
@@ -280,8 +285,11 @@ class PlatformClient:
 
     def upload_attachment(self, sha256: str, blob: bytes, chunk_bytes: int,
                           should_stop: Callable[[], bool] = lambda: False,
-                          ask_first: bool = True) -> Result[int]:
+                          ask_first: bool = True, sha256_computed: bool = False
+                          ) -> Result[int]:
         """Upload ``blob`` resuming from what the platform already has; returns bytes sent.
+        ``sha256_computed``: ``sha256`` was computed from ``blob`` by the caller (not read from
+        a record), so signing a whole-blob request may reuse it.
 
         ``ask_first=False`` (a first attempt) starts at 0 without asking: if the platform has
         parts already it answers OFFSET_MISMATCH with its offset and the upload resumes there."""
@@ -304,7 +312,8 @@ class PlatformClient:
             if len(blob) - end <= TAIL_SLACK_BYTES:
                 end = len(blob)  # no request for a few bytes of tail (AEAD nonce + tag)
             part = blob[offset:end]
-            r = self.put_attachment_part(sha256, offset, len(blob), part)
+            r = self.put_attachment_part(sha256, offset, len(blob), part,
+                                         name_is_hash_of_part=sha256_computed)
             if r.error is not None:
                 if r.error.code == "OFFSET_MISMATCH" and not mismatches:
                     mismatches += 1
