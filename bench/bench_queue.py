@@ -27,11 +27,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import blake3  # noqa: E402
 import requests  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 
 from kiosk.offline.backoff import RetryPolicy  # noqa: E402
-from kiosk.offline.store import ApplicationInput, Attachment, OfflineQueue  # noqa: E402
+from kiosk.offline.store import (  # noqa: E402
+    ApplicationInput,
+    Attachment,
+    OfflineQueue,
+    finalise_manifest,
+)
 from kiosk.offline.sync import SyncSchedule, SyncWorker  # noqa: E402
 from kiosk.platform import crypto  # noqa: E402
 from kiosk.platform.client import PlatformClient, TerminalAuth, Timeouts  # noqa: E402
@@ -82,15 +88,28 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
     conn.close()
     q.close()
     raw, ours = statistics.median(raw_times), statistics.median(queue_times)
-    # What the baseline does not do and the queue must: hash the blob (content address, no
-    # SHA-NI on this CPU) and seal it (AES-256-GCM); measured here for the record.
+    # What the baseline does not do and the queue must: hash the blob (content address: BLAKE3;
+    # SHA-256, no SHA-NI on this CPU, was the previous name) and seal it (AES-256-GCM).
     sha_ms = _median_ms(lambda: hashlib.sha256(data).digest())
+    # For the record (not the budget): what the baseline leaves out. A new file's name is only
+    # durable once its directory is fsynced (the queue does that, overlapped with the data fsync).
+    dir_fd = os.open(raw_dir, os.O_RDONLY | os.O_DIRECTORY)
+    names = iter(range(10**6))
+
+    def new_name_durably() -> None:
+        os.close(os.open(raw_dir / f"n{next(names)}", os.O_WRONLY | os.O_CREAT, 0o600))
+        os.fsync(dir_fd)
+    dir_fsync_ms = _median_ms(new_name_durably)
+    os.close(dir_fd)
+    b3_ms = _median_ms(lambda: blake3.blake3(data).digest())
     aes = AESGCM(AESGCM.generate_key(bit_length=256))
     aes_ms = _median_ms(lambda: aes.encrypt(b"\0" * 12, data, None))
     return {"raw_ms": round(raw * 1e3, 2), "queue_ms": round(ours * 1e3, 2),
             "ratio": round(ours / raw, 3), "budget": "<= 1.5", "ok": ours / raw <= 1.5,
             "sha256_1MB_ms": sha_ms, "aes_gcm_1MB_ms": aes_ms,
-            "ratio_without_hash_and_seal": round((ours * 1e3 - sha_ms - aes_ms) / (raw * 1e3), 3)}
+            "blake3_1MB_ms": b3_ms,
+            "new_name_dir_fsync_ms": dir_fsync_ms,
+            "ratio_without_hash_and_seal": round((ours * 1e3 - b3_ms - aes_ms) / (raw * 1e3), 3)}
 
 
 def _median_ms(fn: Any, n: int = 15) -> float:
@@ -169,8 +188,11 @@ def bench_sync(work: Path, size: int = MB, rounds: int = ROUNDS) -> dict[str, An
 
                     row = s_.get(Item, item["id"])
                     assert row is not None and row.manifest is not None
-                    blob = q.read_blob(row.files[0].sha256)
-                    payloads.append(blob + row.manifest)
+                    name = row.files[0].content_hash
+                    blob = q.read_blob(name)
+                    manifest, _sha = finalise_manifest(row.manifest, row.manifest_sha256,
+                                                       [(name, blob)])
+                    payloads.append(blob + manifest)
             # Baseline: the same bytes, one plain PUT each, to the same server.
             t0 = time.perf_counter()
             for plain in payloads:

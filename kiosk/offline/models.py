@@ -45,7 +45,11 @@ class Item(Base):
     item_id: Mapped[str] = mapped_column(String(128))
     catalogue_version: Mapped[str] = mapped_column(String(64))
     display: Mapped[dict[str, str]] = mapped_column(JSON)  # masked values only
-    manifest_sha256: Mapped[str] = mapped_column(String(64))  # = payload hash
+    # While queued: the BLAKE3 of the manifest draft (its attachment refs name blobs by content
+    # hash; the contract's SHA-256 refs are filled in at sending, deterministically, so every
+    # attempt sends the same bytes). Legacy rows: the SHA-256 of a final manifest. Once
+    # delivered: the receipt's payload hash (SHA-256 of the bytes the platform received).
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
     # The sealed manifest (envelope + masked routing), a few KB: kept in the row so one commit
     # makes it durable; cleared on purge. Attachments are files.
     manifest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
@@ -71,7 +75,8 @@ class Item(Base):
 
 
 class ItemFile(Base):
-    """An encrypted attachment blob of an item, named by its SHA-256."""
+    """An encrypted attachment blob of an item, named by its content hash (BLAKE3-256; queues
+    written before 2026-11 used SHA-256, which reads still accept)."""
 
     __tablename__ = "queue_files"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -80,7 +85,9 @@ class ItemFile(Base):
     position: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))  # "attachment"
     name: Mapped[str] = mapped_column(String(128))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The column keeps its 0001 name; it holds the blob's local content address (see blobs.py).
+    # The platform contract's SHA-256 is computed from the bytes when the item is sent.
+    content_hash: Mapped[str] = mapped_column("sha256", String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     item: Mapped[Item] = relationship(back_populates="files")
 

@@ -26,7 +26,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.blobs import BlobCorrupt, fsync_dir
+from kiosk.offline.blobs import fsync_dir
 from kiosk.offline.store import Claim, Failure, OfflineQueue, QueueStats
 from kiosk.platform import crypto
 from kiosk.platform.client import PlatformClient
@@ -203,19 +203,16 @@ class SyncWorker:
     # -- delivery -------------------------------------------------------------------------------
 
     def deliver(self, claim: Claim) -> bool:
-        try:
-            blobs = [(sha, self.queue.read_blob(sha, verify=False))
-                     for _name, sha, _size in claim.attachments]
-            manifest = claim.manifest
-            if crypto.sha256_hex(manifest) != claim.manifest_sha256:
-                raise BlobCorrupt("manifest does not match its hash")
-        except BlobCorrupt as e:
-            self._failed(claim, Failure(codes.CORRUPT.code, str(e), transient=False))
+        if claim.error is not None:  # the payload did not read back intact: staff must see it
+            self._failed(claim, Failure(codes.CORRUPT.code, claim.error, transient=False))
             return False
-        for sha, blob in blobs:
+        manifest = claim.manifest
+        for (_name, _local, _size, sha), blob in zip(claim.attachments, claim.blobs, strict=True):
             up = self.client.upload_attachment(sha, blob, self.schedule.chunk_bytes,
                                                self._stop.is_set,
-                                               ask_first=claim.attempt_number > 1)
+                                               ask_first=claim.attempt_number > 1,
+                                               # finalise_manifest hashed these very bytes
+                                               sha256_computed=True)
             if up.error is not None:
                 if up.error.code == "ATTACHMENT_HASH_MISMATCH":  # the local file is damaged
                     self._failed(claim, Failure(codes.CORRUPT.code, up.error.describe(),
@@ -223,6 +220,7 @@ class SyncWorker:
                     return False
                 self._failed(claim, self._failure(up.error))
                 return False
+        self.queue.read_ahead(claim.id)  # the next item's read + hashes, while we wait
         res = self.client.submit_application(claim.id, manifest)
         if res.error is not None:
             self._failed(claim, self._failure(res.error))

@@ -127,9 +127,11 @@ def verify(public: Ed25519PublicKey, message: bytes, signature_b64: str) -> None
 
 
 def request_string_to_sign(method: str, path_and_query: str, timestamp: str, nonce: str,
-                           body: bytes) -> bytes:
-    """What a terminal signs: one field a line, the body as its SHA-256."""
-    return "\n".join([method.upper(), path_and_query, timestamp, nonce, sha256_hex(body)]).encode()
+                           body: bytes, body_sha256: str | None = None) -> bytes:
+    """What a terminal signs: one field a line, the body as its SHA-256 (``body_sha256`` when the
+    caller already computed it from these very bytes)."""
+    digest = body_sha256 if body_sha256 is not None else sha256_hex(body)
+    return "\n".join([method.upper(), path_and_query, timestamp, nonce, digest]).encode()
 
 
 # -- envelope encryption ------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Content addressing: blobs are named by BLAKE3, the contract's manifest names attachments by
+SHA-256 (filled in at sending, byte-identical on every attempt), legacy SHA-256 queues still send."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import blake3
+import pytest
+
+from kiosk.offline.blobs import BlobCorrupt
+from kiosk.offline.models import Item, ItemFile
+from kiosk.offline.store import Failure, finalise_manifest
+from kiosk.platform import crypto
+from platform_server.runner import PlatformHandle, start_local_platform
+from tests.queue_support import application, drain, make_kiosk, make_queue
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
+    h = start_local_platform(tmp_path_factory.mktemp("platform"))
+    yield h
+    h.stop()
+
+
+def test_blobs_are_named_by_blake3_and_manifest_by_sha256(tmp_path: Path,
+                                                          platform: PlatformHandle) -> None:
+    with make_queue(tmp_path, platform) as q:
+        q.enqueue(application(1, attachment_bytes=70_000))
+        (name,) = q.file_names()
+        raw = (tmp_path / "files" / name).read_bytes()
+        assert blake3.blake3(raw).hexdigest() == name
+        first = q.claim_next()
+        assert first is not None and first.error is None
+        refs = json.loads(first.manifest)["attachments"]
+        assert refs == [{"name": "doc.bin", "sha256": hashlib.sha256(raw).hexdigest(),
+                         "size": len(raw)}]
+        assert first.manifest_sha256 == crypto.sha256_hex(first.manifest)
+        assert first.attachments[0][1:] == (name, len(raw), hashlib.sha256(raw).hexdigest())
+        # A retry (or a restart) builds the very same bytes: the platform sees one content.
+        q.record_failure(first, Failure("NET-010", "x", transient=True))
+        q.clock = lambda: 1e12
+        again = q.claim_next()
+        assert again is not None and again.manifest == first.manifest
+
+
+def test_a_damaged_blob_or_draft_dead_letters(tmp_path: Path, platform: PlatformHandle) -> None:
+    with make_queue(tmp_path, platform) as q:
+        r = q.enqueue(application(2, attachment_bytes=5000))
+        (name,) = q.file_names()
+        path = tmp_path / "files" / name
+        path.write_bytes(b"\0" + path.read_bytes()[1:])
+        claim = q.claim_next()
+        assert claim is not None and claim.error is not None and not claim.manifest
+    with pytest.raises(BlobCorrupt):
+        finalise_manifest(b'{"attachments":[]}', "0" * 64, [])
+    assert r.ok
+
+
+def test_a_queue_written_with_sha256_names_still_delivers(tmp_path: Path,
+                                                          platform: PlatformHandle) -> None:
+    """Rows and blobs as the version before BLAKE3 wrote them: final manifest, SHA-256 names."""
+    k = make_kiosk(tmp_path, platform)
+    try:
+        app_id = str(k.queue.enqueue(application(3, attachment_bytes=20_000)).application_id)
+        claim = k.queue.claim_next()
+        assert claim is not None
+        (_name, local, _size, sha) = claim.attachments[0]
+        blob = claim.blobs[0]
+        (tmp_path / "files" / sha).write_bytes(blob)
+        (tmp_path / "files" / local).unlink()
+        with k.queue._session() as s:
+            item = s.get(Item, app_id)
+            assert item is not None
+            item.manifest = claim.manifest
+            item.manifest_sha256 = claim.manifest_sha256
+            item.state = "retry"
+            item.lease_expires_at = None
+            s.query(ItemFile).filter_by(item_key=app_id).update({"content_hash": sha})
+            s.commit()
+        legacy = k.queue.claim_next()
+        assert legacy is not None and legacy.error is None
+        assert legacy.manifest == claim.manifest and legacy.attachments[0][3] == sha
+        k.queue.record_failure(legacy, Failure("NET-010", "x", transient=True))
+        k.queue.force_due()
+        drain(k.worker)
+        assert k.queue.get(app_id)["state"] == "purged"  # type: ignore[index]
+        receipt = k.queue.receipt(app_id)
+        assert receipt is not None and receipt[0]["payload_sha256"] == claim.manifest_sha256
+    finally:
+        k.close()
+        k.queue.close()
