@@ -13,7 +13,7 @@ from kiosk.journeys.gateways import Application
 from kiosk.journeys.identity import Identity
 from kiosk.qt import QtWidgets
 from kiosk.screens.journey_support import services
-from tests.e2e_helpers import _click, _step, start_live_app
+from tests.e2e_helpers import _click, _row, _step, start_live_app
 
 if TYPE_CHECKING:
     from tests.shell_helpers import AppFactory
@@ -66,4 +66,44 @@ def test_progress_query_shows_platform_cases_and_the_locally_queued_one(
     shown = "\n".join(_labels(app))
     assert queued.value in shown and remote[0].reference in shown
     assert "参保" in shown  # the queued item is named in Chinese
+    _click(app, qtbot, "JourneyFinish")
+
+
+def test_appointment_booked_at_a_hall_with_a_slot_from_the_platform(
+        live_app: Any, qtbot: QtBot) -> None:
+    app = live_app
+    printer_sim = app.simulators["printer"]
+    receipts_before = len(printer_sim.receipts)
+    app.simulators["idcard"].insert_card("shanghai_female")
+    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
+    app.nav.push("item", target="sh.gjj.yy")
+    _click(app, qtbot, "StartJourney")
+    # the halls come from the reference platform
+    qtbot.waitUntil(lambda: _step(app) is StepKind.HALL and bool(
+        services(app).controller.state.halls), timeout=20_000)
+    hall = services(app).controller.state.halls[0]
+    assert hall.id.startswith("H")
+    _row(app, qtbot, hall.name.zh_CN)
+    qtbot.waitUntil(lambda: _step(app) is StepKind.SLOT and bool(
+        services(app).controller.state.slots), timeout=20_000)
+    slot = next(s for s in services(app).controller.state.slots if s.remaining > 0)
+    assert slot.id.startswith(hall.id + "-")  # the platform's slot ids: hall, day, time
+    remaining_before = slot.remaining
+    _click(app, qtbot, f"Slot_{slot.id}")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.FORM, timeout=10_000)
+    qtbot.keyClicks(app.nav.current_screen.fields["phone"].edit, "13812345678")
+    _click(app, qtbot, "JourneyNext")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CHECK, timeout=10_000)
+    _click(app, qtbot, "JourneySubmit")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION, timeout=30_000)
+    outcome = services(app).controller.state.outcomes[0]
+    assert outcome.reference and not outcome.queued
+    shown = "\n".join(_labels(app))
+    assert outcome.reference in shown
+    # the platform really holds the booking: the slot has one place fewer
+    after = app.platform_client.slots(hall.id)
+    assert after.ok
+    booked = next(s for s in after.value if s["slot_id"] == slot.id)
+    assert int(booked["remaining"]) == remaining_before - 1
+    assert printer_sim.wait_for_receipts(receipts_before + 1, timeout_s=10)
     _click(app, qtbot, "JourneyFinish")
