@@ -13,7 +13,7 @@ from kiosk.journeys.gateways import Application
 from kiosk.journeys.identity import Identity
 from kiosk.qt import QtWidgets
 from kiosk.screens.journey_support import services
-from tests.e2e_helpers import _click, _row, _step, start_live_app
+from tests.e2e_helpers import _click, _row, _start_devices, _step, start_live_app
 
 if TYPE_CHECKING:
     from tests.shell_helpers import AppFactory
@@ -106,4 +106,35 @@ def test_appointment_booked_at_a_hall_with_a_slot_from_the_platform(
     booked = next(s for s in after.value if s["slot_id"] == slot.id)
     assert int(booked["remaining"]) == remaining_before - 1
     assert printer_sim.wait_for_receipts(receipts_before + 1, timeout_s=10)
+    _click(app, qtbot, "JourneyFinish")
+
+
+def test_pension_qualification_with_live_face_capture_verified_by_the_platform(
+        live_app: Any, qtbot: QtBot) -> None:
+    """王演示, a Shanghai retiree: the face camera simulator follows the spoken prompt, the
+    production face pipeline captures, the reference platform matches it against his ID."""
+    app = live_app
+    _start_devices(app, qtbot, {"face_camera"})
+    app.simulators["face_camera"].cooperative = True  # he blinks when the kiosk asks him to
+    delivered: list[tuple[str, str]] = []
+    app.offline_queue.deliveryCompleted.connect(lambda a, c: delivered.append((a, c)))
+    app.simulators["idcard"].insert_card("shanghai_retiree")
+    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
+    assert services(app).identity.id_number == "310101195502280135"
+    app.nav.push("item", target="sh.sb.zgrz")
+    _click(app, qtbot, "StartJourney")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.FACE, timeout=10_000)
+    _click(app, qtbot, "CaptureFace")
+    # capture on the camera's thread, then the platform's face rule (ID known, a real JPEG)
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CHECK, timeout=30_000)
+    _click(app, qtbot, "JourneySubmit")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION, timeout=30_000)
+    outcome = services(app).controller.state.outcomes[0]
+    assert outcome.reference and outcome.failure is None
+    assert outcome.reference in "\n".join(_labels(app))
+    # the application goes to the platform through the queue and gets a case number there
+    app.offline_queue.sync_now()
+    qtbot.waitUntil(lambda: [a for a, _c in delivered] == [outcome.reference], timeout=30_000)
+    cases = app.platform_client.case_by_number(delivered[0][1])
+    assert cases.ok and cases.value["item_id"] == "sh.sb.zgrz"
     _click(app, qtbot, "JourneyFinish")
