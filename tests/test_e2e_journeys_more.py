@@ -187,3 +187,71 @@ def test_social_security_card_activation_identified_on_the_real_pcsc_stack(
         assert not outcome.queued
     finally:
         cards.remove()
+
+
+def test_id_card_replacement_with_face_and_document_capture_queued_then_delivered(
+        live_app: Any, qtbot: QtBot) -> None:
+    """居民身份证补领: the ID card is lost, so 测试乙 identifies with her social-security card on
+    the real PC/SC stack, passes the live face check, photographs her photo receipt on the
+    document camera; the 户口簿 comes from the platform as an electronic licence when it has one."""
+    import os
+    import shutil
+
+    if shutil.which("pcscd") is None and not os.path.exists("/usr/sbin/pcscd"):
+        pytest.skip("pcscd is not installed")
+    app = live_app
+    _start_devices(app, qtbot, {"smartcard", "doc_camera", "face_camera"})
+    app.simulators["face_camera"].cooperative = True
+    delivered: list[tuple[str, str]] = []
+    app.offline_queue.deliveryCompleted.connect(lambda a, c: delivered.append((a, c)))
+    cards = app.simulators["smartcard"]
+    try:
+        app.nav.push("item", target="sh.hj.sfzbl")
+        _click(app, qtbot, "StartJourney")
+        qtbot.waitUntil(lambda: _step(app) is StepKind.IDENTIFY, timeout=10_000)
+        cards.insert("ssc_gen2")
+        qtbot.waitUntil(lambda: _step(app) is StepKind.FACE, timeout=15_000)
+        assert services(app).identity.id_number == "31011519670405004X"
+        _click(app, qtbot, "CaptureFace")
+        answers = {"replace_reason": "lost", "phone": "13812345678", "delivery": "counter"}
+        while True:
+            qtbot.waitUntil(lambda: _step(app) is not StepKind.FACE, timeout=30_000)
+            if _step(app) is not StepKind.FORM:
+                break
+            fields = services(app).controller.state.step.fields
+            for fid in fields:
+                if fid in ("replace_reason", "delivery"):
+                    _click(app, qtbot, f"Choice_{fid}_{answers[fid]}")
+                elif fid in answers:
+                    qtbot.keyClicks(app.nav.current_screen.fields[fid].edit, answers[fid])
+            _click(app, qtbot, "JourneyNext")
+            qtbot.waitUntil(lambda f=fields: services(app).controller.state.step.fields != f,
+                            timeout=10_000)
+        while _step(app) is StepKind.MATERIAL:
+            state = services(app).controller.state
+            mid = state.step.material
+            if mid == "photo_receipt":
+                app.simulators["doc_camera"].show("form")  # the receipt slip on the desk
+                _click(app, qtbot, "CaptureDoc")
+                qtbot.waitUntil(lambda m=mid: m in services(app).controller.state.materials,
+                                timeout=30_000)
+            else:  # the 户口簿: the platform has her electronic licence (demo data)
+                qtbot.waitUntil(lambda m=mid: m in services(app).controller.state.materials,
+                                timeout=10_000)
+                assert services(app).controller.state.materials[mid].kind == "licence"
+            _click(app, qtbot, "JourneyNext")
+            qtbot.waitUntil(lambda m=mid: services(app).controller.state.step.material != m,
+                            timeout=10_000)
+        assert _step(app) is StepKind.CHECK
+        materials = services(app).controller.state.materials
+        assert materials["photo_receipt"].images  # the production pipeline's JPEG
+        _click(app, qtbot, "JourneySubmit")
+        qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION, timeout=30_000)
+        outcome = services(app).controller.state.outcomes[0]
+        assert outcome.reference and outcome.failure is None
+        app.offline_queue.sync_now()
+        qtbot.waitUntil(lambda: [a for a, _c in delivered] == [outcome.reference], timeout=30_000)
+        case = app.platform_client.case_by_number(delivered[0][1])
+        assert case.ok and case.value["item_id"] == "sh.hj.sfzbl"
+    finally:
+        cards.remove()
