@@ -47,6 +47,7 @@ def on_device_event(app: KioskApp, event: DeviceEvent) -> None:
     elif event.kind == "card_identified":
         reading = event.payload
         card = getattr(reading, "value", None)
+        card = getattr(card, "social_security", card)  # the driver's CardReading holds the card
         if getattr(reading, "ok", False) and hasattr(card, "ssn") and hasattr(card, "gender"):
             identity = identity_from_social_security_card(card)
     if identity is None:
