@@ -448,6 +448,8 @@ class KioskApp(QObject):
         threading.Thread(target=run, name="warm-up", daemon=True).start()
 
     def _on_warmed_up(self, store: Any) -> None:
+        if self._closed:
+            return
         if store is not None and getattr(self, "catalogue_store", None) is None:
             self.catalogue_store = store
         self._discover_next_screen_module()
@@ -455,6 +457,8 @@ class KioskApp(QObject):
 
     def _prepare_recommended_screen(self) -> None:
         """Build the screen a card read leads to while the kiosk is idle, not at the read."""
+        if self._closed:
+            return
         self.finish_screen_discovery()
         screen = self.nav.screen("recommended")
         prepare = getattr(screen, "prepare_rows", None)
