@@ -81,6 +81,21 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+YOUNG_GC_INTERVAL_MS = 2000
+
+
+def take_over_garbage_collection() -> None:
+    """Run Python's cyclic garbage collector only on the UI thread.
+
+    Automatic collection runs on whichever thread happens to allocate; when it collects a
+    reference cycle that holds a Qt object (a lambda connected to a signal, a screen's callback)
+    on a device, sync or platform thread, the object is destroyed off its own thread and the
+    process can crash (seen as a segfault inside GC on the platform thread). So automatic
+    collection is off, and the app collects the young generations on a timer and everything at
+    each session end, always on the UI thread."""
+    gc.disable()
+
+
 class KioskApp(QObject):
     crashed = Signal()  # emitted from any thread by the crash handler; handled on the UI thread
     technicianGestureDetected = Signal()
@@ -146,6 +161,10 @@ class KioskApp(QObject):
             self.qapp.installEventFilter(self.key_guard)
 
         self._crashes: list[float] = []
+        take_over_garbage_collection()
+        self._gc_timer = QTimer(self)
+        self._gc_timer.timeout.connect(lambda: gc.collect(1))
+        self._gc_timer.start(YOUNG_GC_INTERVAL_MS)
         self.session.on_end(self._on_session_ended)
         self.crashed.connect(self.recover, Qt.ConnectionType.QueuedConnection)
         CATALOGUE.add_listener(self._on_language)
@@ -371,6 +390,7 @@ class KioskApp(QObject):
 
     def _on_session_ended(self, session_id: str, reason: str) -> None:
         self.idle.reset()
+        gc.collect()  # the citizen has gone: a full collection now costs nobody a wait
         for screen in self.nav.screens():
             try:
                 screen.reset()
@@ -495,6 +515,7 @@ class KioskApp(QObject):
             self.watchdog.stop()
         CATALOGUE.remove_listener(self._on_language)
         self.idle.stop()
+        self._gc_timer.stop()
         self.qapp.removeEventFilter(self.idle)
         self.staff.close()
         if self.key_guard is not None:

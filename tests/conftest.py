@@ -22,6 +22,17 @@ def tmp_data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """As in the app (kiosk.app.take_over_garbage_collection): no automatic cyclic GC, which could
+    run on a worker thread and destroy a Qt object there; collect between tests, on this thread."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_audit_log(tmp_path: Path) -> Iterator[Path]:
     """Every test gets its own audit file (the audit module keeps its path globally)."""
     from kiosk import audit
