@@ -58,7 +58,7 @@ class Navigator(QObject):
 
     def screen(self, route: str) -> Screen | None:
         """The screen for ``route``, created on first use; None if no screen is registered."""
-        if self.before_lookup is not None:
+        if self.before_lookup is not None and route != self.home_route:  # home is imported up front
             self.before_lookup()
         existing = self._screens.get(route)
         cls = self.registry.get(route)
