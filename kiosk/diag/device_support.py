@@ -19,6 +19,10 @@ from kiosk.i18n import current_language, tr
 T = TypeVar("T")
 
 
+class DeviceDisabled(Exception):
+    """Raised by a device check's ``build()`` when the configuration disables the device."""
+
+
 def run_on_device(ctx: CheckContext, name: str, timeout_s: float,
                   job: Callable[[Any, CancelToken], Completion[T]],
                   build: Callable[[], tuple[Any, Callable[[], None]]]) -> Completion[T]:

@@ -9,15 +9,12 @@ from typing import Any
 
 from kiosk.devices.base import CancelToken, Completion
 from kiosk.diag.checks import Check, CheckContext, CheckResult, failed, passed
-from kiosk.diag.device_support import failure_result, run_on_device
+from kiosk.diag.device_support import DeviceDisabled, failure_result, run_on_device
 from kiosk.i18n import tr
 
 TIMEOUT_S = 60.0
 TEST_TEMPLATE = "social_insurance_payment"
 
-
-class _Disabled(Exception):
-    pass
 
 
 def _build(ctx: CheckContext) -> Callable[[], tuple[Any, Callable[[], None]]]:
@@ -26,7 +23,7 @@ def _build(ctx: CheckContext) -> Callable[[], tuple[Any, Callable[[], None]]]:
 
         printer, _ = create_a4_printer(ctx.require_config())
         if printer is None:
-            raise _Disabled
+            raise DeviceDisabled
         return printer, lambda: None
 
     return build
@@ -35,7 +32,7 @@ def _build(ctx: CheckContext) -> Callable[[], tuple[Any, Callable[[], None]]]:
 def _run(ctx: CheckContext, job: Callable[[Any, CancelToken], Completion[Any]]) -> Completion[Any] | None:
     try:
         return run_on_device(ctx, "a4", TIMEOUT_S, job, _build(ctx))
-    except _Disabled:
+    except DeviceDisabled:
         return None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from kiosk.devices.base import CancelToken, Completion
 from kiosk.devices.idcard.driver import IdCardReader
 from kiosk.diag.checks import Check, CheckContext, CheckResult, passed
-from kiosk.diag.device_support import failure_result, run_on_device
+from kiosk.diag.device_support import DeviceDisabled, failure_result, run_on_device
 from kiosk.i18n import tr
 
 TIMEOUT_S = 8.0
@@ -22,20 +22,17 @@ def _build(ctx: CheckContext) -> Callable[[], tuple[Any, Callable[[], None]]]:
 
         reader, sim = create_idcard_reader(ctx.require_config())
         if reader is None:
-            raise _Disabled
+            raise DeviceDisabled
         return reader, (sim.stop if sim is not None else (lambda: None))
 
     return build
 
 
-class _Disabled(Exception):
-    pass
-
 
 def _run(ctx: CheckContext, job: Callable[[IdCardReader, CancelToken], Completion[Any]]) -> Completion[Any] | None:
     try:
         return run_on_device(ctx, "idcard", TIMEOUT_S, job, _build(ctx))
-    except _Disabled:
+    except DeviceDisabled:
         return None
 
 

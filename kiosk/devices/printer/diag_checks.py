@@ -9,14 +9,11 @@ from typing import Any
 
 from kiosk.devices.base import CancelToken, Completion, Outcome
 from kiosk.diag.checks import Check, CheckContext, CheckResult, passed
-from kiosk.diag.device_support import failure_result, run_on_device
+from kiosk.diag.device_support import DeviceDisabled, failure_result, run_on_device
 from kiosk.i18n import current_language, tr
 
 TIMEOUT_S = 20.0
 
-
-class _Disabled(Exception):
-    pass
 
 
 def _build(ctx: CheckContext) -> Callable[[], tuple[Any, Callable[[], None]]]:
@@ -25,7 +22,7 @@ def _build(ctx: CheckContext) -> Callable[[], tuple[Any, Callable[[], None]]]:
 
         printer, sim = create_receipt_printer(ctx.require_config())
         if printer is None:
-            raise _Disabled
+            raise DeviceDisabled
         return printer, (sim.stop if sim is not None else (lambda: None))
 
     return build
@@ -36,7 +33,7 @@ def _run(ctx: CheckContext, job: Callable[[Any, CancelToken], Completion[Any]]) 
 
     try:
         return run_on_device(ctx, "printer", TIMEOUT_S, job, _build(ctx))
-    except _Disabled:
+    except DeviceDisabled:
         return None
     except ProfileError as e:  # an unknown printer model in the configuration
         return Completion.failure(Outcome.HARDWARE_ERROR, "PRN-004", None, str(e))
