@@ -3,7 +3,7 @@
 
 import sys
 
-from kiosk.app import main
+from kiosk.launch import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -31,6 +31,7 @@ from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 from kiosk.screens import discover, screen_modules
 from kiosk.screens.base import Screen
 from kiosk.session import Session
+from kiosk.staff import SERVICE_STATE_FILE
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.input import VirtualKeyboardFocus
 from kiosk.ui.main_window import KeyGuard, MainWindow
@@ -107,7 +108,7 @@ class KioskApp(QObject):
     themeChanged = Signal(object)  # Theme
 
     def __init__(self, config: KioskConfig, *, kiosk_mode: bool | None = None,
-                 show_devdock: bool | None = None) -> None:
+                 show_devdock: bool | None = None, defer_staff: bool = False) -> None:
         qapp = QtWidgets.QApplication.instance()
         if qapp is None:
             raise RuntimeError("create the QApplication before KioskApp")
@@ -150,15 +151,8 @@ class KioskApp(QObject):
         self.idle = IdleWatcher(self.window, self._idle_applies, self._idle_timeout_s(),
                                 config.ui.idle_warning_s, config.ui.time_scale)
         self.idle.expired.connect(lambda: self.end_session("idle"))
-        self.qapp.installEventFilter(self.idle)
         self.keyboard_focus: VirtualKeyboardFocus | None = None
-        if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
-            self.keyboard_focus = VirtualKeyboardFocus(self)
-            self.qapp.installEventFilter(self.keyboard_focus)
         self.key_guard: KeyGuard | None = None
-        if self.kiosk_mode:
-            self.key_guard = KeyGuard(self)
-            self.qapp.installEventFilter(self.key_guard)
 
         self._crashes: list[float] = []
         take_over_garbage_collection()
@@ -174,10 +168,25 @@ class KioskApp(QObject):
         self._apply_theme()
         self._retranslate_all()
         self._wire_devices()
-        from kiosk.staff.qtfeature import attach as attach_staff
-
-        self.staff = attach_staff(self)  # assisted and diagnostics modes (banner, gesture, pause)
+        # Assisted and diagnostics modes (banner, gesture, pause). ``main`` defers them until
+        # the home screen is up, like the devices: citizens do not need them to start.
+        self.staff: Any = None
+        # A kiosk paused before a restart must never show citizens the home screen: with a
+        # pause state on disk the staff feature is attached now.
+        self._staff_deferred = defer_staff and not config.data_path(Path(SERVICE_STATE_FILE)).exists()
+        if not self._staff_deferred:
+            self._attach_staff()
         self.nav.home()
+        # Application-wide event filters see every event: installed after the home screen is
+        # built, they skip the ~1,300 events of building it (the keys they guard need a running
+        # event loop, which has not started yet).
+        self.qapp.installEventFilter(self.idle)
+        if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
+            self.keyboard_focus = VirtualKeyboardFocus(self)
+            self.qapp.installEventFilter(self.keyboard_focus)
+        if self.kiosk_mode:
+            self.key_guard = KeyGuard(self)
+            self.qapp.installEventFilter(self.key_guard)
         self.idle.start()
         self.watchdog: Any = None
         if config.watchdog.enabled:  # a log line per UI-thread stall (off by default)
@@ -186,6 +195,13 @@ class KioskApp(QObject):
             self.watchdog = UiWatchdog(config.watchdog.stall_ms, config.watchdog.heartbeat_ms,
                                        log_stalls=True).start()
         self._closed = False
+
+    def _attach_staff(self) -> None:
+        if self.staff is not None or getattr(self, "_closed", False):
+            return
+        from kiosk.staff.qtfeature import attach as attach_staff
+
+        self.staff = attach_staff(self)
 
     # --- wiring points for the other features ----------------------------------------------
     def _wire_devices(self) -> None:
@@ -435,6 +451,8 @@ class KioskApp(QObject):
             self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
             self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             self._devdock_shortcut.activated.connect(self.toggle_devdock)
+        if self._staff_deferred:
+            QTimer.singleShot(BACKGROUND_START_DELAY_MS, self._attach_staff)
         QTimer.singleShot(BACKGROUND_START_DELAY_MS, self.warm_up)
         if self._show_devdock:
             # A developer tool: built once the home screen is up and answering touches.
@@ -517,7 +535,8 @@ class KioskApp(QObject):
         self.idle.stop()
         self._gc_timer.stop()
         self.qapp.removeEventFilter(self.idle)
-        self.staff.close()
+        if self.staff is not None:
+            self.staff.close()
         if self.key_guard is not None:
             self.qapp.removeEventFilter(self.key_guard)
         if self.keyboard_focus is not None:
@@ -561,23 +580,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(files)} screenshots in {args.screenshot_tour}")
         return 0
 
-    from kiosk.logs import setup_logging
+    from kiosk.logs import enable_log_rotation, setup_logging
 
     lc = config.logging
     log_file = setup_logging(config.path(config.paths.log_dir), lc.level, lc.max_bytes,
-                             lc.backup_count, lc.also_stderr)
-    from kiosk import audit
-
-    audit.configure(config.path(config.paths.log_dir) / audit.AUDIT_FILE_NAME)
+                             lc.backup_count, lc.also_stderr, rotate_later=True)
     configure_input_method(config)
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     qapp.setApplicationName("gov-kiosk")
-    app = KioskApp(config, kiosk_mode=config.ui.fullscreen and not args.windowed)
+    # The audit log is configured by the staff feature (its only writer in the running app).
+    app = KioskApp(config, kiosk_mode=config.ui.fullscreen and not args.windowed, defer_staff=True)
     _install_runtime(app, config)
     log.info("kiosk starting", extra={"fields": {
         "profile": config.profile, "terminal": config.terminal.id, "log": str(log_file),
         "kiosk_mode": app.kiosk_mode, "languages": list(LANGUAGES)}})
     app.show()
+    QTimer.singleShot(BACKGROUND_START_DELAY_MS, enable_log_rotation)
     # Devices and services start on worker threads once the home screen is up and answering
     # touches (their imports would otherwise compete with the first frame for the GIL).
     QTimer.singleShot(BACKGROUND_START_DELAY_MS, app.start_devices)

@@ -89,8 +89,7 @@ class HomeScreen(Screen):
         self.grid = QtWidgets.QGridLayout()
         self.tiles: list[Tile] = []
         for i, cat in enumerate(CATEGORIES):
-            accents = app.theme.palette.accents
-            tile = Tile(cat.id, cat.glyph, accents[i % len(accents)])
+            tile = Tile(cat.id, cat.glyph, i % len(app.theme.palette.accents))
             tile.setObjectName("Tile")
             tile.clicked.connect(lambda _=False, cid=cat.id: self.categoryChosen.emit(cid))
             self.tiles.append(tile)

@@ -13,3 +13,7 @@ Qt-free core:
 Qt side: :mod:`.qtfeature` (banner, gesture and staff-card entry, expiry timer, pause), attached
 by the composition root; the screens are ``kiosk/screens/{staff_login,assisted,diagnostics,paused}.py``.
 """
+
+# The pause state (暂停服务) that survives a restart; named here so start-up can look for it
+# without importing the staff modules.
+SERVICE_STATE_FILE = "service-state.json"

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import KioskConfig
+from kiosk.staff import SERVICE_STATE_FILE
 from kiosk.staff import lockout as lk
 from kiosk.staff.assisted import ServiceStateStore
 from kiosk.staff.auth import Clock, SessionPolicy, StaffAuth
 from kiosk.staff.directory import StaffDirectory
-
-SERVICE_STATE_FILE = "service-state.json"
 
 
 @dataclass

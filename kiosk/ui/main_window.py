@@ -14,7 +14,7 @@ from collections.abc import Callable
 from kiosk.i18n import current_language, tr
 from kiosk.qt import QEvent, QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 from kiosk.ui.statusbar import StatusBar
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import HEADER_EMBLEM_INSET, Theme
 from kiosk.ui.widgets.buttons import BigButton
 
 TECH_TAPS = 5
@@ -232,12 +232,8 @@ class MainWindow(QtWidgets.QWidget):
             button.setMinimumWidth(theme.target * 3)
         self.header.setFixedHeight(theme.header_height)
         self.status_bar.setFixedHeight(theme.status_height)
-        edge = theme.header_height - 28
+        edge = theme.header_height - HEADER_EMBLEM_INSET  # colours and font: build_qss
         self.header.emblem.setFixedSize(edge, edge)
-        p = theme.palette
-        self.header.emblem.setStyleSheet(
-            f"background: {p.on_primary}; color: {p.primary}; border-radius: {edge // 2}px;"
-            f" font-size: {edge * 55 // 100}px; font-weight: bold;")
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("common.app_title"))

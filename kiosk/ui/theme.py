@@ -148,9 +148,17 @@ def theme_for(elderly: bool) -> Theme:
     return ELDERLY if elderly else NORMAL
 
 
+HEADER_EMBLEM_INSET = 28  # the round emblem in the header: header height minus this
+
+
 def build_qss(t: Theme) -> str:
     """The whole application style sheet, generated from the theme (the only QSS source)."""
     p = t.palette
+    emblem = t.header_height - HEADER_EMBLEM_INSET
+    # Per-widget style sheets are costly (each styled widget gets its own style sheet cascade),
+    # so variants such as the tile accents are properties matched here.
+    accents = "\n".join(f'QLabel#TileBadge[accent="{i}"] {{ background: {a}; }}'
+                         for i, a in enumerate(p.accents))
     # The font family is set on QApplication (kiosk.app), not with a costly universal selector.
     return f"""
 QWidget {{ color: {p.text}; font-size: {t.font_body}px; }}
@@ -162,6 +170,10 @@ QFrame#Header QLabel {{ color: {p.on_primary}; background: transparent; }}
 QLabel#HeaderTitle {{ font-size: {t.font_title}px; font-weight: bold; }}
 QLabel#HeaderSub, QLabel#HeaderDate {{ color: {p.on_primary_muted}; font-size: {t.font_small}px; }}
 QLabel#HeaderClock {{ font-size: {t.font_heading}px; font-weight: bold; }}
+QFrame#Header QLabel#HeaderEmblem {{
+    background: {p.on_primary}; color: {p.primary}; border-radius: {emblem // 2}px;
+    font-size: {emblem * 55 // 100}px; font-weight: bold;
+}}
 QFrame#PageBar {{ background: {p.surface}; border-bottom: 2px solid {p.border}; }}
 QLabel#PageTitle {{ font-size: {t.font_heading}px; font-weight: bold; color: {p.text}; }}
 QFrame#StatusBar {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
@@ -226,6 +238,7 @@ QLabel#TileLabel {{ font-size: {t.font_tile}px; font-weight: bold; color: {p.tex
 QLabel#TileBadge {{
     font-size: {t.font_glyph}px; font-weight: bold; color: {p.on_primary}; border-radius: {t.radius}px;
 }}
+{accents}
 QLineEdit {{
     min-height: {t.button_height}px; font-size: {t.font_body}px; padding: 0 {t.spacing // 2}px;
     background: {p.surface}; color: {p.text}; border: 3px solid {p.border}; border-radius: {t.radius // 2}px;

@@ -6,7 +6,7 @@ from kiosk.qt import Qt, QtWidgets
 
 
 class Tile(QtWidgets.QPushButton):
-    def __init__(self, key: str, glyph: str, accent: str,
+    def __init__(self, key: str, glyph: str, accent: int,
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.key = key
@@ -19,7 +19,7 @@ class Tile(QtWidgets.QPushButton):
         self.badge = QtWidgets.QLabel(glyph)
         self.badge.setObjectName("TileBadge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.badge.setStyleSheet(f"background: {accent};")
+        self.badge.setProperty("accent", str(accent))  # index into the theme's accents (QSS)
         self.badge.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.label = QtWidgets.QLabel()
         self.label.setObjectName("TileLabel")

@@ -1,0 +1,137 @@
+"""What start-up does later or from a cache must still end up exactly as before: the compiled
+translation cache, the log file handler swapped for the rotating one, the staff feature attached
+after the home screen (or at once when the kiosk was paused), tile colours from the style sheet."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import BACKGROUND_START_DELAY_MS, KioskApp
+from kiosk.config import load_config
+from kiosk.i18n import CATALOGUE_DIR, COMPILED_DIR, COMPILED_NAME, Catalogue
+from kiosk.logs import enable_log_rotation, setup_logging
+from kiosk.qt import QtCore, QtGui
+from kiosk.staff import SERVICE_STATE_FILE
+from kiosk.staff.qtfeature import StaffFeature
+
+pytest_plugins = ("tests.shell_helpers",)
+
+
+@pytest.fixture
+def catalogue_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "i18n"
+    directory.mkdir()
+    for name in ("common.toml", "home.toml"):
+        shutil.copy(CATALOGUE_DIR / name, directory / name)
+    return directory
+
+
+def test_translations_are_compiled_once_and_reparsed_when_a_file_changes(catalogue_dir: Path) -> None:
+    first = Catalogue(catalogue_dir)
+    compiled = catalogue_dir / COMPILED_DIR / COMPILED_NAME
+    assert compiled.is_file()
+    assert Catalogue(catalogue_dir).messages == first.messages  # from the cache
+
+    common = catalogue_dir / "common.toml"
+    common.write_text(common.read_text("utf-8") + '\nfresh_key = { zh_CN = "新的", en_US = "New" }\n',
+                      "utf-8")
+    stat = common.stat()
+    os.utime(common, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    again = Catalogue(catalogue_dir)
+    assert again.tr("common.fresh_key") == "新的"
+    assert "common.fresh_key" not in first.messages
+
+
+def test_a_corrupt_or_unwritable_cache_falls_back_to_the_toml(catalogue_dir: Path) -> None:
+    expected = Catalogue(catalogue_dir).messages
+    compiled = catalogue_dir / COMPILED_DIR / COMPILED_NAME
+    compiled.write_bytes(b"\x00garbage")
+    assert Catalogue(catalogue_dir).messages == expected  # and the cache is rewritten
+    assert Catalogue(catalogue_dir).messages == expected
+
+    shutil.rmtree(catalogue_dir / COMPILED_DIR)
+    (catalogue_dir / COMPILED_DIR).write_text("a file where the cache directory should be")
+    assert Catalogue(catalogue_dir).messages == expected
+
+
+def test_log_rotation_is_swapped_in_without_losing_a_line(tmp_path: Path) -> None:
+    path = setup_logging(tmp_path, also_stderr=False, max_bytes=10_000, backup_count=2,
+                         rotate_later=True)
+    root = logging.getLogger()
+    log = logging.getLogger("test.rotation")
+    try:
+        log.info("before the swap 13812345678")
+        kiosk_handlers = [h for h in root.handlers if getattr(h, "_kiosk_handler", False)]
+        assert not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in kiosk_handlers)
+        enable_log_rotation()
+        kiosk_handlers = [h for h in root.handlers if getattr(h, "_kiosk_handler", False)]
+        assert len(kiosk_handlers) == 1
+        assert isinstance(kiosk_handlers[0], logging.handlers.RotatingFileHandler)
+        log.info("after the swap 13812345678")
+        kiosk_handlers[0].flush()
+        lines = [json.loads(line)["msg"] for line in path.read_text("utf-8").splitlines()]
+        assert lines == ["before the swap 138****5678", "after the swap 138****5678"]  # masked
+        for i in range(400):  # the swapped-in handler really rotates
+            log.info("line %d %s", i, "x" * 60)
+        assert (tmp_path / "kiosk.jsonl.1").is_file()
+    finally:
+        for h in list(root.handlers):
+            if getattr(h, "_kiosk_handler", False):
+                root.removeHandler(h)
+                h.close()
+
+
+def _deferred_app(qtbot: QtBot) -> KioskApp:
+    app = KioskApp(load_config("demo"), kiosk_mode=False, show_devdock=False, defer_staff=True)
+    qtbot.addWidget(app.window)
+    return app
+
+
+def test_staff_feature_is_attached_after_the_home_screen(qtbot: QtBot, tmp_data_env: Any) -> None:
+    app = _deferred_app(qtbot)
+    try:
+        assert app.staff is None and app.nav.current_route == "home"
+        app.show()
+        qtbot.waitUntil(lambda: isinstance(app.staff, StaffFeature),
+                        timeout=BACKGROUND_START_DELAY_MS + 5000)
+        # the technician gesture now opens the staff login
+        app.technicianGestureDetected.emit()
+        qtbot.waitUntil(lambda: app.nav.current_route == "staff_login", timeout=5000)
+    finally:
+        app.close()
+
+
+def test_a_paused_kiosk_attaches_staff_at_once_and_shows_the_pause_screen(
+        qtbot: QtBot, tmp_data_env: Any) -> None:
+    config = load_config("demo")
+    state = config.data_path(Path(SERVICE_STATE_FILE))
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps({"paused": True, "reason": "维护", "by": "tech-01"}), "utf-8")
+    app = _deferred_app(qtbot)
+    try:
+        assert isinstance(app.staff, StaffFeature)  # not deferred
+        qtbot.waitUntil(lambda: app.nav.current_route == "paused", timeout=1000)
+    finally:
+        app.close()
+
+
+def test_tile_badges_take_their_accent_from_the_style_sheet(make_app: Any) -> None:
+    app = make_app()
+    home = app.nav.current_screen
+    accents = app.theme.palette.accents
+    for i, tile in enumerate(home.tiles[:3]):
+        badge = tile.badge
+        assert badge.property("accent") == str(i % len(accents))
+        image = badge.grab().toImage()
+        pixel = image.pixelColor(image.width() // 2, 3)  # top middle: inside the rounded box
+        assert pixel.name().upper() == QtGui.QColor(accents[i]).name().upper()
+    QtCore.QCoreApplication.processEvents()
