@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import ConfigError, KioskConfig, load_config
-from kiosk.devices.base import DeviceStatus
 from kiosk.i18n import CATALOGUE, LANGUAGES, current_language, tr
 from kiosk.qt import QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 from kiosk.screens import discover, screen_modules
@@ -33,12 +32,12 @@ from kiosk.screens.base import Screen
 from kiosk.session import Session
 from kiosk.staff import SERVICE_STATE_FILE
 from kiosk.ui.idle import IdleWatcher
-from kiosk.ui.input import VirtualKeyboardFocus
 from kiosk.ui.main_window import KeyGuard, MainWindow
 from kiosk.ui.navigation import Navigator
 from kiosk.ui.theme import Theme, build_qss, theme_for
 
 if TYPE_CHECKING:
+    from kiosk.devices.base import DeviceStatus
     from kiosk.devices.qtbridge import DeviceBridge
 
 log = logging.getLogger("kiosk.app")
@@ -151,7 +150,7 @@ class KioskApp(QObject):
         self.idle = IdleWatcher(self.window, self._idle_applies, self._idle_timeout_s(),
                                 config.ui.idle_warning_s, config.ui.time_scale)
         self.idle.expired.connect(lambda: self.end_session("idle"))
-        self.keyboard_focus: VirtualKeyboardFocus | None = None
+        self.keyboard_focus: Any = None  # kiosk.ui.input.VirtualKeyboardFocus
         self.key_guard: KeyGuard | None = None
 
         self._crashes: list[float] = []
@@ -182,6 +181,8 @@ class KioskApp(QObject):
         # event loop, which has not started yet).
         self.qapp.installEventFilter(self.idle)
         if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
+            from kiosk.ui.input import VirtualKeyboardFocus
+
             self.keyboard_focus = VirtualKeyboardFocus(self)
             self.qapp.installEventFilter(self.keyboard_focus)
         if self.kiosk_mode:
@@ -251,6 +252,8 @@ class KioskApp(QObject):
             self.simulators[name] = simulator
         bridge.statusChanged.connect(
             lambda status, _changes, n=name: self.set_device_status(n, status))
+        from kiosk.devices.base import DeviceStatus  # with the devices, after start-up
+
         status = getattr(bridge.runner.device, "status", None)
         if isinstance(status, DeviceStatus):
             self.set_device_status(name, status)

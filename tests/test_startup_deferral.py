@@ -135,3 +135,19 @@ def test_tile_badges_take_their_accent_from_the_style_sheet(make_app: Any) -> No
         pixel = image.pixelColor(image.width() // 2, 3)  # top middle: inside the rounded box
         assert pixel.name().upper() == QtGui.QColor(accents[i]).name().upper()
     QtCore.QCoreApplication.processEvents()
+
+
+def test_status_bar_has_a_look_for_every_device_state() -> None:
+    from kiosk.devices.base import DeviceState
+    from kiosk.ui.statusbar import _DEVICE_LOOK
+
+    assert set(_DEVICE_LOOK) == {state.value for state in DeviceState}
+
+
+def test_screen_modules_lists_every_screen_module() -> None:
+    from kiosk import screens
+
+    names = screens.screen_modules()
+    directory = Path(screens.__file__).parent
+    assert names == sorted(p.stem for p in directory.glob("*.py") if p.stem not in ("__init__", "base"))
+    assert "home" in names and "diagnostics" in names

@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kiosk.devices.base import CancelToken, Completion, DeviceEvent
 from kiosk.i18n import current_language
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.devices.base import CancelToken, Completion, DeviceEvent
     from kiosk.journeys.identity import Identity
 
 log = logging.getLogger(__name__)

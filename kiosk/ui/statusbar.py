@@ -7,21 +7,25 @@ does not is named with its state and error code. The clock lives in the header.
 
 from __future__ import annotations
 
-from kiosk.devices.base import DeviceState, DeviceStatus
+from typing import TYPE_CHECKING
+
 from kiosk.i18n import CATALOGUE, tr
 from kiosk.qt import Qt, QtWidgets
 from kiosk.ui.widgets.buttons import repolish
 
-# state → (symbol, severity); the words come from shell.device_state.<state>
-_DEVICE_LOOK: dict[DeviceState, tuple[str, str]] = {
-    DeviceState.ONLINE: ("✓", "ok"),
-    DeviceState.BUSY: ("✓", "ok"),
-    DeviceState.USER_ERROR: ("!", "warning"),
-    DeviceState.FRAUD_ATTEMPT: ("!", "warning"),
-    DeviceState.OFFLINE: ("✕", "error"),
-    DeviceState.POWER_OFF: ("✕", "error"),
-    DeviceState.NO_DEVICE: ("✕", "error"),
-    DeviceState.HARDWARE_ERROR: ("✕", "error"),
+if TYPE_CHECKING:  # the device model arrives with the first device, after start-up
+    from kiosk.devices.base import DeviceStatus
+
+# DeviceState value → (symbol, severity); the words come from shell.device_state.<state>
+_DEVICE_LOOK: dict[str, tuple[str, str]] = {
+    "online": ("✓", "ok"),
+    "deviceBusy": ("✓", "ok"),
+    "userError": ("!", "warning"),
+    "fraudAttempt": ("!", "warning"),
+    "offline": ("✕", "error"),
+    "powerOff": ("✕", "error"),
+    "noDevice": ("✕", "error"),
+    "hardwareError": ("✕", "error"),
 }
 
 
@@ -33,7 +37,7 @@ def _set_severity(label: QtWidgets.QLabel, severity: str) -> None:
 
 def device_label_text(name: str, status: DeviceStatus) -> tuple[str, str]:
     """("✓ 身份证阅读器 正常", "ok") — words, symbol and severity for one device."""
-    symbol, severity = _DEVICE_LOOK.get(status.state, ("!", "warning"))
+    symbol, severity = _DEVICE_LOOK.get(status.state.value, ("!", "warning"))
     key = f"shell.device.{name}"
     device = tr(key) if key in CATALOGUE.messages else name
     state = tr(f"shell.device_state.{status.state.value}")
