@@ -4,7 +4,6 @@ Import Qt classes as ``from kiosk.qt import QtCore, QtWidgets, Signal``; never i
 directly elsewhere in ``kiosk/``.
 """
 
-import ctypes
 import sys
 from typing import Any
 
@@ -42,6 +41,8 @@ def _emit_steals_true() -> bool:
 
 
 def _fix_emit_refcount() -> None:
+    import ctypes
+
     original = QtCore.SignalInstance.emit
 
     def emit(self: Any, *args: Any) -> Any:
@@ -63,13 +64,17 @@ SINGLETON_REFCOUNT_RESERVE = 1 << 40
 def _reserve_singleton_refcounts() -> None:
     if sys.version_info >= (3, 12):
         return
+    import ctypes
+
     for obj in (True, False, None):
         refcount = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt: first field of PyObject
         if refcount.value < SINGLETON_REFCOUNT_RESERVE:
             refcount.value += SINGLETON_REFCOUNT_RESERVE
 
 
+# Both faults come with the same releases (6.12.0; setup.cfg excludes it): the emit probe
+# detects the broken binding, and then both workarounds go in.
 EMIT_REFCOUNT_FIXED = _emit_steals_true()
-_reserve_singleton_refcounts()
 if EMIT_REFCOUNT_FIXED:
+    _reserve_singleton_refcounts()
     _fix_emit_refcount()
