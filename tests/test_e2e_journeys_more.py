@@ -13,6 +13,7 @@ from kiosk.journeys.gateways import Application
 from kiosk.journeys.identity import Identity
 from kiosk.qt import QtWidgets
 from kiosk.screens.journey_support import services
+from platform_server.faultproxy import FaultRule
 from tests.e2e_helpers import _click, _row, _start_devices, _step, start_live_app
 
 if TYPE_CHECKING:
@@ -171,22 +172,96 @@ def test_social_security_card_activation_identified_on_the_real_pcsc_stack(
         _click(app, qtbot, "JourneyNext")
         qtbot.waitUntil(lambda: _step(app) is StepKind.CHECK, timeout=10_000)
         _click(app, qtbot, "JourneySubmit")
-
-        def notice() -> str | None:
-            state = services(app).controller.state
-            return None if state is None or state.notice is None else state.notice.key
-
-        qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION
-                        or notice() == "journeys.notice.online_only", timeout=30_000)
-        if notice() == "journeys.notice.online_only":
-            # Known gap: PlatformClientGateway.submit always answers UNAVAILABLE (applications
-            # go out through the offline queue), so an online-only item is refused even online.
-            pytest.xfail("online-only items cannot be submitted: no direct platform submit yet")
-        outcome = services(app).controller.state.outcomes[0]
-        assert outcome.reference and outcome.failure is None
-        assert not outcome.queued
+        # online-only: sent straight to the reference platform, not through the queue
+        qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION, timeout=30_000)
+        state = services(app).controller.state
+        outcome = state.outcomes[0]
+        assert outcome.failure is None and not outcome.queued
+        assert outcome.reference and outcome.reference.startswith("ZW")  # the platform's number
+        assert outcome.reference in "\n".join(_labels(app))
+        _assert_one_application_at_the_platform(app, state.application_ids["sh.sb.ssk.jh"],
+                                                outcome.reference, "sh.sb.ssk.jh")
+        _click(app, qtbot, "JourneyFinish")
     finally:
         cards.remove()
+
+
+def _assert_one_application_at_the_platform(app: Any, application_id: str, case_number: str,
+                                            item_id: str) -> None:
+    """The platform's database holds exactly one application under this id, with this case
+    number; the kiosk's offline queue holds nothing of it."""
+    rows = [a for a in app.platform_server.applications() if a["application_id"] == application_id]
+    assert [a["case_number"] for a in rows] == [case_number]
+    case = app.platform_client.case_by_number(case_number)
+    assert case.ok and case.value["item_id"] == item_id
+    queue = app.services.queue
+    assert not [i for i in queue.items() if i["item_id"] == item_id]
+
+
+def test_social_security_card_loss_report_while_the_platform_is_down_then_retried(
+        live_app: Any, qtbot: QtBot) -> None:
+    """社保卡挂失 is online-only. With the platform unreachable the citizen is told plainly that
+    it needs the network; nothing is queued and nothing she typed is lost. When the platform is
+    back she taps 重试 — the first retry's answer is lost on the way back (the platform did take
+    it), the second gets the same case number back: one application at the platform."""
+    app = live_app
+    printer_sim = app.simulators["printer"]
+    receipts_before = len(printer_sim.receipts)
+    app.simulators["idcard"].insert_card("shanghai_female")
+    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
+    app.nav.push("item", target="sh.sb.ssk.gs")
+    _click(app, qtbot, "StartJourney")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.FORM, timeout=10_000)
+    while _step(app) is StepKind.FORM:
+        fields = services(app).controller.state.step.fields
+        for fid in fields:
+            if fid == "loss_reason":
+                _click(app, qtbot, "Choice_loss_reason_lost")
+            else:
+                qtbot.keyClicks(app.nav.current_screen.fields[fid].edit, "13812345678")
+        _click(app, qtbot, "JourneyNext")
+        qtbot.waitUntil(lambda f=fields: _step(app) is not StepKind.FORM
+                        or services(app).controller.state.step.fields != f, timeout=10_000)
+    assert _step(app) is StepKind.CHECK
+    depth_before = app.services.queue.stats().depth
+    accepted_before = len(app.platform_server.applications())
+
+    app.set_platform_offline(True)  # the fault proxy refuses connections
+    _click(app, qtbot, "JourneySubmit")
+    qtbot.waitUntil(lambda: _notice_key(app) == "journeys.notice.online_only", timeout=30_000)
+    state = services(app).controller.state
+    assert state.step.kind is StepKind.CHECK and state.pending is None
+    assert "这个事项需要联网办理" in "\n".join(_labels(app))
+    assert app.services.queue.stats().depth == depth_before  # nothing queued
+    assert len(app.platform_server.applications()) == accepted_before
+    assert state.answers == {"phone": "13812345678", "loss_reason": "lost"}
+    application_id = state.application_ids["sh.sb.ssk.gs"]
+
+    app.set_platform_offline(False)
+    app.simulators["platform"].add(FaultRule("reset_after", method="POST",
+                                             path_prefix="/v1/applications"))
+    _click(app, qtbot, "JourneyRetry")  # the platform takes it; the answer is cut
+    qtbot.waitUntil(lambda: len(app.platform_server.applications()) == accepted_before + 1
+                    and services(app).controller.state.pending is None, timeout=30_000)
+    assert _step(app) is StepKind.CHECK and _notice_key(app) == "journeys.notice.online_only"
+    _click(app, qtbot, "JourneyRetry")
+    qtbot.waitUntil(lambda: _step(app) is StepKind.CONFIRMATION, timeout=30_000)
+    state = services(app).controller.state
+    outcome = state.outcomes[0]
+    assert outcome.failure is None and not outcome.queued and outcome.reference.startswith("ZW")
+    assert state.application_ids["sh.sb.ssk.gs"] == application_id
+    assert outcome.reference in "\n".join(_labels(app))
+    _assert_one_application_at_the_platform(app, application_id, outcome.reference,
+                                            "sh.sb.ssk.gs")
+    assert len(app.platform_server.applications()) == accepted_before + 1
+    assert app.services.queue.stats().depth == depth_before
+    assert printer_sim.wait_for_receipts(receipts_before + 1, timeout_s=10)
+    _click(app, qtbot, "JourneyFinish")
+
+
+def _notice_key(app: Any) -> str | None:
+    state = services(app).controller.state
+    return None if state is None or state.notice is None else state.notice.key
 
 
 def test_id_card_replacement_with_face_and_document_capture_queued_then_delivered(

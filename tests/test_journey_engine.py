@@ -162,9 +162,13 @@ def test_online_only_item_offline_is_refused_plainly(rig: Rig) -> None:
     assert state.step.kind is StepKind.CHECK
     assert state.notice is not None and state.notice.key == "journeys.notice.online_only"
     assert not rig.queue.queued
+    assert state.answers["loss_reason"] == "lost"  # nothing to type again
+    first_id = state.application_ids["sh.sb.ssk.gs"]
     rig.platform.online = True
     state = rig.do(state, e.Retry())
     assert state.step.kind is StepKind.CONFIRMATION
+    # The retry is the same application (its idempotency key), not a new one.
+    assert [a.application_id for a in rig.platform.submitted] == [first_id]
 
 
 def test_queue_failure_is_not_reported_as_success(rig: Rig) -> None:

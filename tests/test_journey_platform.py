@@ -21,6 +21,8 @@ from kiosk.journeys.adapters import OfflineQueueGateway, PlatformClientGateway
 from kiosk.journeys.engine import JourneyEngine, StepKind
 from kiosk.journeys.identity import Identity
 from kiosk.journeys.runner import EffectRunner
+from kiosk.platform.client import Timeouts
+from platform_server.faultproxy import FaultProxy, FaultRule
 from platform_server.runner import PlatformHandle, start_local_platform
 from tests.queue_support import PERSON_ID, PERSON_NAME, Kiosk, drain, make_kiosk
 
@@ -123,3 +125,128 @@ def test_certificate_from_the_platform_renders_as_a4_pdf(world: tuple[World, Pla
                           verify_url_template="https://example.invalid/v/{reference}",
                           issuer="演示支行")
     assert pdf.startswith(b"%PDF") and len(pdf) < 400_000
+
+
+# ---- online-only items: straight to the platform, never queued ------------------------------
+
+LOSS_ANSWERS = (e.SetAnswer("phone", "13812345678"), e.ChooseAnswer("loss_reason", "lost"),
+                e.Next())
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[tuple[World, PlatformHandle, FaultProxy]]:
+    """The platform behind the fault proxy; short timeouts so a withheld answer times out fast."""
+    handle = start_local_platform(tmp_path / "platform")
+    proxy = FaultProxy(handle.port).start()
+    kiosk = make_kiosk(tmp_path / "kiosk", handle, base_url=proxy.base_url,
+                       timeouts=Timeouts(2, 2, 2))
+    yield World(kiosk, CAT), handle, proxy
+    kiosk.close()
+    proxy.stop()
+    handle.stop()
+
+
+def _loss_report_at_check(w: World) -> e.JourneyState:
+    state = w.runner.start(w.engine, "sh.sb.ssk.gs", person())
+    state = w.go(state, *LOSS_ANSWERS)
+    assert state.step.kind is StepKind.CHECK, state.notice
+    return state
+
+
+def test_online_only_loss_report_is_sent_straight_to_the_platform(
+        proxied: tuple[World, PlatformHandle, FaultProxy]) -> None:
+    w, handle, proxy = proxied
+    state = w.go(_loss_report_at_check(w), e.Confirm())
+    assert state.step.kind is StepKind.CONFIRMATION, state.notice
+    outcome = state.outcomes[0]
+    assert not outcome.queued and outcome.failure is None
+    assert outcome.reference and outcome.reference.startswith("ZW")  # the platform's case number
+    app_id = state.application_ids["sh.sb.ssk.gs"]
+    assert [(a["application_id"], a["case_number"]) for a in handle.applications()] == [
+        (app_id, outcome.reference)]
+    case = w.kiosk.client.case_by_number(outcome.reference)
+    assert case.ok and case.value is not None and case.value["item_id"] == "sh.sb.ssk.gs"
+    assert case.value["item_title"] == "社保卡挂失"
+    assert w.kiosk.queue.stats().depth == 0 and not w.kiosk.queue.items()
+    assert [r.path for r in proxy.requests("POST", "/v1/applications")] == ["/v1/applications"]
+    assert w.printer.receipts[-1].entries[0].reference == outcome.reference
+
+
+def test_platform_refused_tells_the_citizen_queues_nothing_and_the_retry_goes_through(
+        proxied: tuple[World, PlatformHandle, FaultProxy]) -> None:
+    w, handle, proxy = proxied
+    proxy.set_refusing(True)
+    state = w.go(_loss_report_at_check(w), e.Confirm())
+    assert state.step.kind is StepKind.CHECK
+    assert state.notice is not None and state.notice.key == "journeys.notice.online_only"
+    assert state.answers == {"phone": "13812345678", "loss_reason": "lost"}
+    assert handle.applications() == [] and w.kiosk.queue.stats().depth == 0
+    proxy.set_refusing(False)
+    state = w.go(state, e.Retry())
+    assert state.step.kind is StepKind.CONFIRMATION and not state.outcomes[0].queued
+    assert [a["case_number"] for a in handle.applications()] == [state.outcomes[0].reference]
+
+
+@pytest.mark.parametrize("mode,notice,code", [
+    ("reset_after", "journeys.notice.online_only", None),
+    ("timeout", "journeys.notice.online_only", None),
+    ("garbage", "journeys.notice.platform_error", "NET-030"),
+    ("bad_signature", "journeys.notice.platform_error", "NET-031"),
+])
+def test_retry_after_a_lost_answer_is_still_one_application(
+        proxied: tuple[World, PlatformHandle, FaultProxy], mode: str, notice: str,
+        code: str | None) -> None:
+    """The platform accepted the application but its answer never arrived intact: the citizen
+    is told, retries, and gets the first case number back (the same sealed bytes under the same
+    idempotency key), never a second application."""
+    w, handle, proxy = proxied
+    proxy.add(FaultRule(mode, method="POST", path_prefix="/v1/applications", delay_s=3.0))
+    state = w.go(_loss_report_at_check(w), e.Confirm())
+    assert state.step.kind is StepKind.CHECK
+    assert state.notice is not None and state.notice.key == notice
+    if code is not None:
+        assert code in state.notice.render("zh_CN") and code in state.notice.render("en_US")
+    accepted = handle.applications()
+    assert len(accepted) == 1  # it did arrive
+    state = w.go(state, e.Retry())
+    assert state.step.kind is StepKind.CONFIRMATION, state.notice
+    assert state.outcomes[0].reference == accepted[0]["case_number"]
+    assert handle.applications() == accepted
+    assert len(proxy.requests("POST", "/v1/applications")) == 2
+    assert w.kiosk.queue.stats().depth == 0
+
+
+def test_platform_refusal_is_a_validation_message_with_its_code(
+        proxied: tuple[World, PlatformHandle, FaultProxy]) -> None:
+    from kiosk.journeys.gateways import Application, GatewayStatus
+
+    w, handle, _proxy = proxied
+    bad = Identity("id_card", PERSON_ID[:-1], PERSON_NAME)  # 17 characters: PAYLOAD_INVALID
+    r = w.runner.platform.submit(Application(
+        "9b0e6c1e-8f0a-4e53-a1c1-0c7f1d1f0001", "sh.sb.ssk.gs", CAT.version, bad,
+        (("phone", "13812345678"),), (), online_only=True))
+    assert r.status is GatewayStatus.REJECTED and r.message is not None
+    assert r.message.key == "journeys.notice.submit_rejected"
+    assert "NET-050 PAYLOAD_INVALID" in r.message.render("zh_CN")
+    assert handle.applications() == []
+
+
+def test_online_submit_uploads_attachments_through_the_upload_endpoint(
+        proxied: tuple[World, PlatformHandle, FaultProxy]) -> None:
+    from kiosk.journeys.gateways import Application, MaterialEvidence
+
+    w, handle, proxy = proxied
+    photo = JPEG * 40  # 80 KB
+    app = Application("9b0e6c1e-8f0a-4e53-a1c1-0c7f1d1f0002", "sh.sb.ssk.gs", CAT.version,
+                      person(), (("phone", "13812345678"),),
+                      (MaterialEvidence("photo", "camera", (photo,)),), online_only=True)
+    # The first upload is cut after the platform stored it: the retry finds it there.
+    proxy.add(FaultRule("reset_after", method="PUT", path_prefix="/v1/attachments/"))
+    first = w.runner.platform.submit(app)
+    assert first.status.value == "unavailable" and handle.applications() == []
+    again = w.runner.platform.submit(app)
+    assert again.ok and again.value is not None
+    assert [a["case_number"] for a in handle.applications()] == [again.value.case_number]
+    puts = proxy.requests("PUT", "/v1/attachments/")
+    assert len(puts) == 1  # the retry asked (GET) and found the attachment complete
+    assert proxy.requests("GET", "/v1/attachments/")

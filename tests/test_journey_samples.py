@@ -15,7 +15,8 @@ EXPECTED = {"identify": StepKind.IDENTIFY, "face": StepKind.FACE, "form_question
             "material_camera": StepKind.MATERIAL, "material_licence": StepKind.MATERIAL,
             "hall": StepKind.HALL, "slot": StepKind.SLOT, "check": StepKind.CHECK,
             "preview": StepKind.PREVIEW, "confirmation": StepKind.CONFIRMATION,
-            "confirmation_queued": StepKind.CONFIRMATION, "results_query": StepKind.RESULTS,
+            "confirmation_queued": StepKind.CONFIRMATION, "check_online_only": StepKind.CHECK,
+            "confirmation_online": StepKind.CONFIRMATION, "results_query": StepKind.RESULTS,
             "results_cases": StepKind.RESULTS, "theme_check": StepKind.CHECK}
 
 
@@ -25,6 +26,11 @@ def test_sample(name: str) -> None:
     assert state.step.kind is EXPECTED[name] and state.pending is None
     if name == "confirmation_queued":
         assert state.outcomes[0].queued
+    if name == "check_online_only":
+        assert state.notice is not None and state.notice.key == "journeys.notice.online_only"
+        assert state.answers["loss_reason"] == "lost"  # kept for the retry
+    if name == "confirmation_online":
+        assert not state.outcomes[0].queued and state.outcomes[0].reference
     if name == "form_error":
         assert state.errors
     if name == "form_question":

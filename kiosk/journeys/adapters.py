@@ -56,15 +56,12 @@ class OfflineQueueGateway:
         self.after_enqueue = after_enqueue
 
     def enqueue(self, application: Application) -> GatewayResult[str]:
+        from kiosk.journeys.online import answers_and_attachments
         from kiosk.offline.store import ApplicationInput, Attachment
 
         name = self.item_name(application.item_id)
-        attachments = [Attachment(f"{m.material_id}-{n + 1}.jpg", "image/jpeg", image)
-                       for m in application.materials for n, image in enumerate(m.images)]
-        answers: dict[str, object] = dict(application.answers)
-        for m in application.materials:
-            if m.licence_id:
-                answers[f"licence:{m.material_id}"] = m.licence_id
+        answers, files = answers_and_attachments(application)
+        attachments = [Attachment(a.name, a.mime, a.data) for a in files]
         result = self.queue.enqueue(ApplicationInput(
             item_id=application.item_id, catalogue_version=application.catalogue_version,
             applicant={"name": application.identity.name,
@@ -130,14 +127,27 @@ def _t(text: str) -> LocalText:
 class PlatformClientGateway:
     """kiosk.platform.client.PlatformClient as the engine's :class:`PlatformGateway`.
 
-    Applications are not sent from here: ``submit`` answers UNAVAILABLE so the runner puts them
-    in the durable queue, which the sync worker delivers (acknowledged only once on disk)."""
+    ``submit`` sends online-only items straight to the platform (kiosk.journeys.online). Every
+    other application answers UNAVAILABLE here, so the runner puts it in the durable queue and
+    the sync worker delivers it (acknowledged to the citizen only once it is on disk)."""
 
     def __init__(self, client: PlatformClient, catalogue: Callable[[], Catalogue],
-                 region_code: str) -> None:
+                 region_code: str, chunk_bytes: int = 4 * 1024 * 1024) -> None:
+        from kiosk.journeys.online import OnlineSubmitter
+
         self.client = client
         self.catalogue = catalogue
         self.region_code = region_code
+        self.online = OnlineSubmitter(client, region_code=region_code,
+                                      item_title=self._item_title, chunk_bytes=chunk_bytes)
+
+    def _item_title(self, item_id: str) -> str:
+        item = self.catalogue().items_by_id.get(item_id)
+        return item.name.zh_CN if item is not None else item_id
+
+    def wipe(self) -> None:
+        """Session end: nothing of this citizen's applications stays in memory."""
+        self.online.wipe()
 
     def certificate(self, item_id: str, identity: Identity) -> GatewayResult[CertificateData]:
         item = self.catalogue().item(item_id)
@@ -239,6 +249,8 @@ class PlatformClientGateway:
         return GatewayResult.success(Booking(str(r.value["booking_number"])))
 
     def submit(self, application: Application) -> GatewayResult[SubmitReceipt]:
+        if application.online_only:
+            return self.online.submit(application)
         return GatewayResult.failure(GatewayStatus.UNAVAILABLE, detail="submitted via the queue")
 
 

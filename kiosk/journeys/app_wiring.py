@@ -66,6 +66,11 @@ def connect_gateways(app: KioskApp) -> None:
         return  # services(app) builds them from the app's parts on first use
     platform, queue, printer = build_gateways(app, svc)
     runner = svc.controller.runner
+    if getattr(runner.platform, "client", None) is not None and \
+            getattr(runner.platform, "client", None) is getattr(platform, "client", None):
+        # Same platform client (a device arrived): keep the gateway, and with it the sealed
+        # online submissions a retry must resend byte for byte.
+        platform = runner.platform
     runner.platform, runner.queue, runner.printer = platform, queue, printer
 
 
@@ -81,7 +86,8 @@ def build_gateways(app: KioskApp, svc: Any) -> tuple[Any, Any, Any]:
         from kiosk.journeys.adapters import PlatformClientGateway
 
         platform = PlatformClientGateway(app.platform_client, lambda: store.current,
-                                         config.terminal.region_code)
+                                         config.terminal.region_code,
+                                         chunk_bytes=config.queue.chunk_bytes)
     bridge = app.offline_queue
     if bridge is not None:
         from kiosk.journeys.adapters import OfflineQueueGateway

@@ -56,6 +56,10 @@ class JourneyController:
         """Forget the journey (session end); late effect results are ignored."""
         self._generation += 1
         self.state = None
+        # The platform gateway keeps sealed online submissions for retries: forget them too.
+        forget = getattr(self.runner.platform, "wipe", None)
+        if callable(forget):
+            forget()
         self._notify()
 
     @property

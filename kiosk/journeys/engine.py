@@ -355,6 +355,9 @@ class JourneyState:
     hall_id: str | None = None
     slot_id: str | None = None
     outcomes: tuple[SubmitOutcome, ...] = ()
+    # item id → application id, fixed at the first confirm: a retry (after a timeout, with the
+    # platform back) sends the same idempotency key, so the platform never makes two of it.
+    application_ids: Mapping[str, str] = field(default_factory=dict)
     receipt: ReceiptData | None = field(default=None, repr=False)
     receipt_printed: bool | None = None
     taps: int = 0
@@ -738,16 +741,18 @@ class JourneyEngine:
                               self._answers_for(state, item))
             return Transition(replace(state, pending=effect, notice=None), (effect,))
         apps = []
+        ids = dict(state.application_ids)
         for item in self.items_of(state):
             apps.append(Application(
-                application_id=self.new_id(), item_id=item.id,
+                application_id=ids.setdefault(item.id, self.new_id()), item_id=item.id,
                 catalogue_version=self.catalogue.version, identity=ident,
                 answers=self._answers_for(state, item),
                 materials=tuple(state.materials[m.id] for m in item.materials
                                 if m.id in state.materials),
                 online_only=item.online_only, theme_id=state.theme_id))
         effect = SubmitApplications(tuple(apps))
-        return Transition(replace(state, pending=effect, notice=None), (effect,))
+        return Transition(replace(state, pending=effect, notice=None, application_ids=ids),
+                          (effect,))
 
     def _answers_for(self, state: JourneyState, item: Item) -> tuple[tuple[str, str], ...]:
         return tuple((f.id, state.answers[f.id]) for f in item.form if state.answers.get(f.id))

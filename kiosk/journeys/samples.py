@@ -26,6 +26,7 @@ from kiosk.journeys.gateways import (
     Slot,
 )
 from kiosk.journeys.identity import Identity
+from kiosk.journeys.messages import msg
 
 SAMPLE_ID = make_id_number("130102", dt.date(1958, 4, 12), 36, male=True)
 
@@ -88,6 +89,9 @@ def _answer(effect: e.Effect, offline: bool) -> e.Event:
     if isinstance(effect, e.SubmitApplications):
         queued = offline
         return e.Submitted(tuple(
+            # Offline, an online-only item is refused and nothing is queued (as the runner does).
+            SubmitOutcome(a.item_id, None, failure=msg("journeys.notice.online_only"))
+            if offline and a.online_only else
             SubmitOutcome(a.item_id, f"L-20261120-00{n + 7}" if queued
                           else f"SH20261120-00{n + 51}", queued=queued)
             for n, a in enumerate(effect.applications)))
@@ -117,13 +121,14 @@ TRANSFER_ANSWERS = {"phone": "13812345678", "insurance_type": "pension",
 
 SAMPLES = ("identify", "face", "form_question", "form_error", "form_page", "material_camera",
            "material_licence", "hall", "slot", "check", "preview", "confirmation",
-           "confirmation_queued", "results_query", "results_cases", "theme_check")
+           "confirmation_queued", "check_online_only", "confirmation_online", "results_query",
+           "results_cases", "theme_check")
 
 
 def sample_state(engine: JourneyEngine, name: str) -> JourneyState:
     """One named step of a sample journey (see :data:`SAMPLES`)."""
     ident = sample_identity()
-    offline = name == "confirmation_queued"
+    offline = name in ("confirmation_queued", "check_online_only")
     if name == "identify":
         return drive(engine, engine.start("he.sb.zy"))
     if name == "face":
@@ -150,6 +155,11 @@ def sample_state(engine: JourneyEngine, name: str) -> JourneyState:
         if name == "check":
             return state
         return drive(engine, e.Transition(state), e.Confirm(), offline=offline)
+    if name in ("check_online_only", "confirmation_online"):
+        # 社保卡挂失 is online-only: sent straight to the platform, or refused while it is down.
+        return drive(engine, engine.start("sh.sb.ssk.gs", sample_identity("social_security_card")),
+                     e.SetAnswer("phone", "13812345678"), e.ChooseAnswer("loss_reason", "lost"),
+                     e.Next(), e.Confirm(), offline=offline)
     if name == "material_licence":
         return drive(engine, engine.start("sh.hj.hkqy", ident), e.SetAnswer("phone", "13812345678"),
                      e.ChooseAnswer("move_reason", "job"),

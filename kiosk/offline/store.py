@@ -31,13 +31,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from kiosk import privacy
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
 from kiosk.offline.blobs import BlobCorrupt, BlobStore, content_hash
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
+from kiosk.platform.submission import application_payload, masked_applicant, submission_document
 
 DEFAULT_POLICY = RetryPolicy()
 log = logging.getLogger(__name__)
@@ -385,12 +385,9 @@ class OfflineQueue:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
         applicant = dict(app.applicant)
-        payload = crypto.canonical_json({
-            "applicant": applicant, "answers": app.answers, "item_title": app.item_title,
-            # No plaintext hashes: GCM authenticates each attachment, and a hash of a photo would
-            # let anyone holding the photo confirm it is in the queue.
-            "attachments": [{"name": a.name, "mime": a.mime, "size": len(a.data)}
-                            for a in app.attachments]})
+        # The same sealed format as a direct online submit (kiosk.platform.submission).
+        payload = application_payload(applicant, app.answers, app.item_title,
+                                      [(a.name, a.mime, len(a.data)) for a in app.attachments])
         incoming = len(payload) * 2 + sum(len(a.data) + 64 for a in app.attachments)
         if self.disk_bytes() + incoming > self.disk_budget_bytes or (
                 self.min_free_bytes and
@@ -406,9 +403,7 @@ class OfflineQueue:
         except crypto.CryptoError as e:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
         now = self.clock()
-        display = {"name": privacy.mask_name(str(applicant.get("name", ""))),
-                   "id_number": privacy.mask_id_number(str(applicant.get("id_number", ""))),
-                   "item_title": app.item_title}
+        display = {**masked_applicant(applicant), "item_title": app.item_title}
         store = self._store
         refs: list[dict[str, Any]] = []
         for name, parts in sealed.attachments:
@@ -418,14 +413,12 @@ class OfflineQueue:
                 self._blob_bytes += size
         # A draft: the contract names attachments by SHA-256, filled in when the item is sent
         # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
-        manifest = crypto.canonical_json({
-            "application_id": application_id, "item_id": app.item_id,
-            "catalogue_version": app.catalogue_version, "created_at": _iso(now),
-            "routing": {"terminal_id": self.terminal_id, "region_code": self.region_code,
-                        "item_title": app.item_title,
-                        "applicant_masked": {"name": display["name"],
-                                             "id_number": display["id_number"]}},
-            "envelope": sealed.envelope, "attachments": refs})
+        manifest = crypto.canonical_json(submission_document(
+            application_id=application_id, item_id=app.item_id,
+            catalogue_version=app.catalogue_version, created_at=now,
+            terminal_id=self.terminal_id, region_code=self.region_code,
+            item_title=app.item_title, applicant=applicant, envelope=sealed.envelope,
+            attachments=refs))
         size = len(manifest) + sum(int(r["size"]) for r in refs)
         # The sqlite3 connection itself (no ORM, no Core execution layer): this is the
         # citizen-facing hot path, measured against raw sqlite3. Autocommit mode (see db.py),

@@ -465,6 +465,12 @@ class JourneyScreen(Screen):
                 grid.addWidget(_label(tr("journeys.ui.from_card"), "small", wrap=False), n, 2)
         self.body.addLayout(grid)
         self.body.addStretch(1)
+        if state.notice is not None:
+            # The submit (or booking) did not go through — e.g. an online-only item while the
+            # network is down. The answers are all still here: one tap tries again, with the
+            # same application id, so the platform never receives it twice.
+            self._primary(tr("common.retry"), e.Retry(), "JourneyRetry")
+            return
         key = "journeys.ui.book" if state.kind == "appointment" else "journeys.ui.submit"
         self._primary(tr(key), e.Confirm(), "JourneySubmit")
 
