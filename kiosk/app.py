@@ -553,6 +553,9 @@ class KioskApp(QObject):
         self.window.allow_close = True
         self.window.close()
         self.window.deleteLater()
+        dispatcher = getattr(self, "journey_dispatcher", None)
+        if dispatcher is not None and hasattr(dispatcher, "shutdown"):
+            dispatcher.shutdown(wait=False)  # a running effect finishes; its answer is dropped
         for device in getattr(self, "_wired", []):
             device.stop()
         self._wired = []

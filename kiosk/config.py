@@ -323,6 +323,9 @@ class QueueConfig(Section, frozen=True):
     min_free_mb: Annotated[int, Meta(ge=0)] = 200
     # Tombstones (receipt, masked routing data) of purged items are kept this long.
     tombstone_retention_days: Annotated[int, Meta(ge=1)] = 180
+    # After 提交 the citizen waits up to this long for the platform's case number while the
+    # platform is reachable; then (or at once when it is not) the receipt shows the local one.
+    confirm_wait_s: Annotated[float, Meta(ge=0, le=30)] = 5.0
 
 
 class StaffConfig(Section, frozen=True):

@@ -15,6 +15,7 @@ from kiosk.journeys.gateways import (
     Booking,
     CaseStatus,
     CertificateData,
+    Delivery,
     FaceMatch,
     GatewayResult,
     GatewayStatus,
@@ -132,6 +133,9 @@ class FakePlatform:
 class FakeQueue:
     queued: list[Application] = field(default_factory=list)
     broken: bool = False
+    # what await_delivery answers: the platform's case number (delivered in time) or None
+    delivered_as: str | None = None
+    platform_reachable: bool = False
 
     def enqueue(self, application: Application) -> GatewayResult[str]:
         if self.broken:
@@ -148,6 +152,9 @@ class FakeQueue:
                 out.append(CaseStatus(ref, app.item_id, LocalText(zh_CN="本机申请", en_US="Local"),
                                       "queued", "2026-11-20 10:00", local=True))
         return tuple(out)
+
+    def await_delivery(self, reference: str) -> Delivery:
+        return Delivery(self.delivered_as, self.platform_reachable or self.delivered_as is not None)
 
 
 @dataclass

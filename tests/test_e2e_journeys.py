@@ -90,6 +90,8 @@ def test_cross_province_application_queued_offline_then_delivered(live_app: Any,
     ref = next(r for r in app.nav.current_screen.findChildren(QtWidgets.QLabel, "ReferenceNumber")
                if r.isVisible())
     assert "待发送" in ref.text()  # told plainly: queued, not yet sent
+    notice = services(app).controller.state.notice
+    assert notice is not None and notice.key == "journeys.notice.queued"  # "网络暂时不通…"
     assert not delivered
     app.set_platform_offline(False)
     app.offline_queue.sync_now()

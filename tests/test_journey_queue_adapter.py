@@ -69,3 +69,67 @@ def test_offline_application_lands_in_the_queue_and_is_found_again(
         assert gateway.local_cases(ident.id_number, None)[0].item_name.zh_CN == "户口迁移"
     finally:
         queue.close()
+
+
+def _journey_to_submit(runner: EffectRunner, engine: JourneyEngine) -> e.JourneyState:
+    state = runner.start(engine, "sh.hj.hkqy", id_card(SHANGHAI_ID))
+    for ev in [e.SetAnswer("phone", "13812345678"), e.ChooseAnswer("move_reason", "job"),
+               e.SetAnswer("new_address", "上海市黄浦区南京东路100号"), e.Next(),
+               e.UseCamera("household_register"),
+               e.MaterialCaptured("household_register", (b"\xff\xd8page1",)),
+               e.Next(), e.Confirm()]:
+        state = runner.drive(engine, state, ev)
+    return state
+
+
+def _name(item_id: str) -> LocalText | None:
+    item = CAT.items_by_id.get(item_id)
+    return item.name if item else None
+
+
+def test_with_the_platform_up_the_citizen_leaves_with_the_platforms_case_number(
+        tmp_path: Path, platform: PlatformHandle) -> None:
+    """Offline-capable items always go through the queue; while the platform is reachable the
+    sync worker delivers within the wait, so the receipt carries the platform's number and no
+    "network is down" wording."""
+    from tests.queue_support import make_kiosk
+
+    kiosk = make_kiosk(tmp_path, platform)
+    kiosk.worker.start()
+    try:
+        gateway = OfflineQueueGateway(kiosk.queue, _name, after_enqueue=kiosk.worker.notify_enqueued,
+                                      platform_online=lambda: kiosk.worker.online,
+                                      confirm_wait_s=10.0)
+        engine = JourneyEngine(CAT, JourneysConfig(), clock=lambda: dt.datetime(2026, 11, 20, 10))
+        state = _journey_to_submit(EffectRunner(FakePlatform(online=False), gateway, FakePrinter()),
+                                   engine)
+        assert state.step.kind is StepKind.CONFIRMATION
+        outcome = state.outcomes[0]
+        assert not outcome.queued and outcome.reference is not None
+        assert outcome.reference.startswith("ZW")  # the reference platform's case number
+        assert state.notice is None
+        delivered = [a for a in platform.applications() if a["case_number"] == outcome.reference]
+        assert len(delivered) == 1
+    finally:
+        kiosk.close()
+
+
+def test_with_the_platform_down_nobody_waits_and_the_notice_says_so(
+        tmp_path: Path, platform: PlatformHandle) -> None:
+    import time
+
+    queue = make_queue(tmp_path, platform)
+    queue.open()
+    try:
+        gateway = OfflineQueueGateway(queue, _name, platform_online=lambda: False,
+                                      confirm_wait_s=10.0)
+        engine = JourneyEngine(CAT, JourneysConfig(), clock=lambda: dt.datetime(2026, 11, 20, 10))
+        started = time.monotonic()
+        state = _journey_to_submit(EffectRunner(FakePlatform(online=False), gateway, FakePrinter()),
+                                   engine)
+        assert time.monotonic() - started < 5.0  # not the 10 s wait
+        outcome = state.outcomes[0]
+        assert outcome.queued and not outcome.sending
+        assert state.notice is not None and state.notice.key == "journeys.notice.queued"
+    finally:
+        queue.close()

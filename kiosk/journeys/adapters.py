@@ -9,6 +9,7 @@ Waiting items are found again by reference, or by the masked ID number the queue
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from kiosk.journeys.gateways import (
     Booking,
     CaseStatus,
     CertificateData,
+    Delivery,
     FaceMatch,
     GatewayResult,
     GatewayStatus,
@@ -44,16 +46,35 @@ if TYPE_CHECKING:
     from kiosk.platform.client import PlatformClient
 
 PENDING_STATES = ("queued", "sending", "retry")
+DELIVERED_STATES = ("delivered", "purged")
 
 
 class OfflineQueueGateway:
     def __init__(self, queue: OfflineQueue,
                  item_name: Callable[[str], LocalText | None],
-                 after_enqueue: Callable[[], None] | None = None) -> None:
+                 after_enqueue: Callable[[], None] | None = None,
+                 platform_online: Callable[[], bool | None] | None = None,
+                 confirm_wait_s: float = 0.0, poll_s: float = 0.1) -> None:
         self.queue = queue
         self.item_name = item_name
         # Wakes the sync worker, so an application goes out at once when the platform is up.
         self.after_enqueue = after_enqueue
+        self.platform_online = platform_online
+        self.confirm_wait_s = confirm_wait_s
+        self.poll_s = poll_s
+
+    def await_delivery(self, reference: str) -> Delivery:
+        """Wait (on the journey's worker thread) until the sync worker has delivered the queued
+        application, for at most ``confirm_wait_s`` and only while the platform is reachable."""
+        deadline = time.monotonic() + self.confirm_wait_s
+        while True:
+            online = self.platform_online() if self.platform_online is not None else None
+            row = self.queue.get(reference)
+            if row is not None and row.get("state") in DELIVERED_STATES and row.get("case_number"):
+                return Delivery(str(row["case_number"]), platform_reachable=True)
+            if online is False or time.monotonic() >= deadline:
+                return Delivery(None, platform_reachable=bool(online))
+            time.sleep(self.poll_s)
 
     def enqueue(self, application: Application) -> GatewayResult[str]:
         from kiosk.journeys.online import answers_and_attachments

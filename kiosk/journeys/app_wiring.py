@@ -97,8 +97,15 @@ def build_gateways(app: KioskApp, svc: Any) -> tuple[Any, Any, Any]:
             return item.name if item is not None else None
 
         raw = getattr(bridge, "queue", bridge)
-        wake = getattr(getattr(bridge, "worker", None), "notify_enqueued", None)
-        queue = OfflineQueueGateway(raw, item_name, after_enqueue=wake)
+        worker = getattr(bridge, "worker", None)
+        wake = getattr(worker, "notify_enqueued", None)
+
+        def platform_online() -> bool | None:
+            return getattr(worker, "online", None)
+
+        queue = OfflineQueueGateway(raw, item_name, after_enqueue=wake,
+                                    platform_online=platform_online,
+                                    confirm_wait_s=config.queue.confirm_wait_s)
     receipt = app.devices.get("printer")
     if receipt is not None:
         from kiosk.journeys.adapters import ReceiptPrinterGateway

@@ -234,6 +234,8 @@ class SubmitOutcome:
     reference: str | None
     queued: bool = False
     failure: Message | None = None
+    # queued while the platform was reachable (still being sent), not because it was down
+    sending: bool = False
 
 
 @dataclass(frozen=True)
@@ -878,7 +880,8 @@ class JourneyEngine:
         if len(done) < len(event.outcomes):
             notice = msg("journeys.notice.partly_submitted")
         elif any(o.queued for o in done):
-            notice = msg("journeys.notice.queued")
+            sending = all(o.sending for o in done if o.queued)
+            notice = msg("journeys.notice.queued_sending" if sending else "journeys.notice.queued")
         conf = self._index_of(state, StepKind.CONFIRMATION)
         effect = PrintDocuments(receipt, identity=state.identity)
         return Transition(replace(state, outcomes=event.outcomes, receipt=receipt, index=conf,

@@ -146,6 +146,14 @@ class SubmitReceipt:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """What became of a queued application while the citizen waited: the platform's case number
+    when it was delivered in time, and whether the platform was reachable at all."""
+    case_number: str | None
+    platform_reachable: bool
+
+
+@dataclass(frozen=True)
 class ReceiptEntry:
     item_name: LocalText
     reference: str
@@ -193,6 +201,10 @@ class QueueGateway(Protocol):
 
     def local_cases(self, id_number: str | None,
                     reference: str | None) -> tuple[CaseStatus, ...]: ...
+
+    def await_delivery(self, reference: str) -> Delivery:
+        """Wait briefly for the queued application to reach the platform (see adapters)."""
+        ...
 
 
 class PrintGateway(Protocol):

@@ -120,7 +120,15 @@ class EffectRunner:
             if q.ok and q.value is not None:
                 log.info("application_queued", extra={"fields": {
                     "item": app.item_id, "application_id": app.application_id}})
-                return SubmitOutcome(app.item_id, q.value, queued=True)
+                # Safe on disk now; while the platform is up the sync worker sends it within a
+                # second or two, and the citizen leaves with the platform's case number.
+                delivery = self.queue.await_delivery(q.value)
+                if delivery.case_number is not None:
+                    log.info("application_delivered_while_waiting", extra={"fields": {
+                        "item": app.item_id, "application_id": app.application_id}})
+                    return SubmitOutcome(app.item_id, delivery.case_number)
+                return SubmitOutcome(app.item_id, q.value, queued=True,
+                                     sending=delivery.platform_reachable)
             log.error("application_enqueue_failed", extra={"fields": {
                 "item": app.item_id, "detail": q.detail}})
             return SubmitOutcome(app.item_id, None, failure=msg("journeys.notice.queue_failed"))

@@ -147,6 +147,11 @@ class SyncWorker:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def online(self) -> bool | None:
+        """Whether the platform answered the last attempt (None: not tried yet)."""
+        return self._online
+
     # -- loop -----------------------------------------------------------------------------------
 
     def _run(self) -> None:

@@ -44,6 +44,7 @@ class QtDispatcher(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="journey")
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._closed = False
 
     def run(self, work: Callable[[], Event], done: Callable[[Event], None]) -> None:
         def job() -> None:
@@ -52,10 +53,12 @@ class QtDispatcher(QObject):
         self._pool.submit(job)
 
     def _deliver(self, done: Callable[[Event], None], result: Event) -> None:
-        done(result)
+        if not self._closed:  # a late answer after the app closed has no screen to go to
+            done(result)
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    def shutdown(self, wait: bool = True) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class NotConnected:
@@ -138,7 +141,9 @@ def services(app: KioskApp) -> JourneyServices:
     printer: Any = NotConnected()
     if gateways is not None:
         platform, queue, printer = gateways
-    dispatcher = getattr(app, "journey_dispatcher", None) or QtDispatcher()
+    dispatcher = getattr(app, "journey_dispatcher", None)
+    if dispatcher is None:
+        dispatcher = app.journey_dispatcher = QtDispatcher()  # type: ignore[attr-defined]
     controller = JourneyController(engine, EffectRunner(platform, queue, printer), dispatcher)
     history = UsageHistory(config.data_path(config.journeys.catalogue_cache).parent
                            / "usage_history.json")
