@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.devices.base import Completion
 from kiosk.screens.assisted import AssistedScreen
-from kiosk.screens.diagnostics import DiagnosticsScreen
+from kiosk.screens.diagnostics import SECTIONS, DiagnosticsScreen
 from kiosk.screens.staff_login import StaffLoginScreen
 from kiosk.staff.auth import Mode
 from kiosk.staff.qtfeature import StaffFeature
@@ -191,8 +191,8 @@ def test_diagnostics_runs_checks_off_the_ui_thread_and_exports(make_app: Any, tm
     qtbot.waitUntil(lambda: "audit_chain" in diag.results, timeout=10000)
     assert diag.results["config"].ok
     assert diag.check_table.item(0, 1).text().endswith("通过")
-    diag.nav_list.setCurrentRow(3)  # logs
-    diag.nav_list.setCurrentRow(4)  # config: secrets removed, shown as JSON
+    diag.nav_list.setCurrentRow(SECTIONS.index("logs"))
+    diag.nav_list.setCurrentRow(SECTIONS.index("config"))  # secrets removed, shown as JSON
     assert json.loads(diag.config_text.toPlainText())["terminal"]["id"] == "T-DEMO-0001"
     usb = tmp_data_env / "usb"
     usb.mkdir()

@@ -36,7 +36,7 @@ def summary(kept: KeptReceipt) -> MaskedQueueEntry:
     d = kept.data
     return MaskedQueueEntry(application_id="", reference=d.reference, item_name=d.item_name,
                             state=d.state, attempts=0, last_error="", applicant=d.holder_name,
-                            id_number=d.id_number, created=d.issued_at.strftime("%Y-%m-%d %H:%M"))
+                            id_number=d.id_number, created=d.issued_at.strftime("%m-%d %H:%M"))
 
 
 class PrinterReprints:
