@@ -390,6 +390,7 @@ def test_reprint_from_the_assisted_screen_on_the_printer_simulator(make_app: Any
     assert panel.table.item(0, 0).text() == data.reference
     assert panel.table.item(0, 2).text() == "张**" and panel.table.item(0, 3).text() == "1101**********1234"
     assert not panel.dialog.isVisible() and audit_actions(tmp_data_env)[-1] == "assist.view_receipts"
+    assert panel.table.currentRow() == -1 and panel.result.text() == tr("staff.pick_receipt")
     panel.table.selectRow(0)
     panel.buttons["reprint"].click()
     assert panel.dialog.isVisible()

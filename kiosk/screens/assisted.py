@@ -160,6 +160,7 @@ class AssistedScreen(Screen):
                                        last)):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
+        self.table.setCurrentCell(-1, -1)  # acting on a row takes an explicit pick
         self.retranslate()
 
     # -- actions --------------------------------------------------------------------------------------
