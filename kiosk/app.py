@@ -209,6 +209,10 @@ class KioskApp(QObject):
         from kiosk.journeys.app_wiring import wire_journeys
 
         wire_journeys(self)
+        from kiosk.staff.reprints import history_from_config
+
+        # Receipts printed here, kept masked in memory for the assisted reprint (补打).
+        self.receipt_history = history_from_config(self.config.devices.printer)
         self._wired: list[Any] = []
         self.services: Any = None
         self.devicesBuilt.connect(self._add_built_devices)
@@ -559,6 +563,7 @@ class KioskApp(QObject):
         for device in getattr(self, "_wired", []):
             device.stop()
         self._wired = []
+        self.receipt_history.clear()
         if self.services is not None:
             self.services.bridge.shutdown()
             self.services.stop()  # sync worker, queue, client, demo proxy and platform

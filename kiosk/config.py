@@ -150,6 +150,11 @@ class PrinterConfig(Section, frozen=True):
     simulator_output: Path = Path("receipts")
     # The receipt's QR code points here; {reference} is replaced.
     status_url_template: str = "https://gov-platform.example.invalid/q/{reference}"
+    # Receipts printed here stay reprintable (补打, assisted mode) for this long and up to this
+    # many, newest kept. Memory only, with the name and ID number already masked as on the paper:
+    # a restart forgets them (see kiosk/devices/printer/reprints.py).
+    reprint_keep_hours: Annotated[float, Meta(gt=0, le=72)] = 8.0
+    reprint_keep_count: Annotated[int, Meta(ge=1, le=1000)] = 50
 
 
 class A4PrinterConfig(Section, frozen=True):

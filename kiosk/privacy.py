@@ -54,6 +54,12 @@ def mask_pan(value: str) -> str:
     return v[:6] + "*" * (len(v) - 10) + v[-4:] if len(v) >= 13 else "*" * len(v)
 
 
+def mask_reference(value: str) -> str:
+    """An application reference in a log line: only the last four characters, ``…2345``."""
+    v = value.strip()
+    return "…" + v[-4:] if len(v) > 4 else "*" * len(v)
+
+
 def mask_address(value: str) -> str:
     """Keep the first six characters (province and city), hide the rest."""
     v = value.strip()

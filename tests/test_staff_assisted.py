@@ -10,6 +10,7 @@ from kiosk.staff import lockout as lk
 from kiosk.staff.assisted import (
     Action,
     AssistedService,
+    MaskedQueueEntry,
     QueueEntry,
     ServiceState,
     ServiceStateStore,
@@ -64,9 +65,13 @@ class FakeReceipts:
     printed: list[tuple[str, str]] = field(default_factory=list)
     paper_out: bool = False
 
+    def recent(self) -> list[MaskedQueueEntry]:
+        return [MaskedQueueEntry("", "SH2026-0001", "社保卡挂失", "delivered", 0, "", "张**",
+                                 "1101**********002X", "2026-11-22 09:00")]
+
     def reprint(self, reference: str, staff_id: str) -> Completion[None]:
         if self.paper_out:
-            return Completion.failure(Outcome.HARDWARE_ERROR, "PRN-020")
+            return Completion.failure(Outcome.NOT_READY, "PRN-011", "printer.status.PRN_011")
         self.printed.append((reference, staff_id))
         return Completion.success(None)
 
@@ -173,8 +178,19 @@ def test_reprint_receipt(world: World) -> None:
     assert world.last()["fields"]["reference"] == "SH2026-0001"
     world.receipts.paper_out = True
     r = world.svc.reprint_receipt("SH2026-0001", "凭条卡纸")
-    assert not r.ok and r.error_code == "STF-010"
-    assert world.last()["fields"]["ok"] is False and world.last()["fields"]["error_code"] == "PRN-020"
+    # The printer's own code reaches the manager (not a generic STF-010), and the audit.
+    assert not r.ok and r.error_code == "PRN-011" and r.message_key == "printer.status.PRN_011"
+    assert world.last()["fields"]["ok"] is False and world.last()["fields"]["error_code"] == "PRN-011"
+
+
+def test_view_receipts_lists_masked_rows_for_managers_only(world: World) -> None:
+    world.manager()
+    r = world.svc.view_receipts()
+    assert r.ok and [e.reference for e in r.data] == ["SH2026-0001"]
+    assert world.last()["action"] == "assist.view_receipts" and world.last()["fields"]["count"] == 1
+    world.auth.logout()
+    world.technician()
+    assert world.svc.view_receipts().error_code == "STF-011"
 
 
 def test_view_queue_and_dead_letters_are_masked(world: World) -> None:
@@ -220,6 +236,7 @@ def test_not_wired_ports_fail_cleanly(tmp_path: Path, world: World) -> None:
     world.manager()
     assert svc.view_queue().error_code == "STF-010"
     assert svc.reprint_receipt("X", "原因原因").error_code == "STF-010"
+    assert svc.view_receipts().error_code == "STF-010"
     assert svc.extend_timeout(60).error_code == "STF-010"  # no citizen session
 
 
@@ -227,6 +244,7 @@ def test_every_action_is_audited_and_tampering_is_detected(world: World) -> None
     world.manager()
     world.svc.extend_timeout(60)
     world.svc.accept_manual_identity("人工核验")
+    world.svc.view_receipts()
     world.svc.reprint_receipt("SH2026-0001", "卡纸")
     world.svc.view_queue()
     world.svc.view_dead_letters()

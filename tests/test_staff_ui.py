@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.devices.base import Completion
 from kiosk.screens.assisted import AssistedScreen
-from kiosk.screens.diagnostics import DiagnosticsScreen
+from kiosk.screens.diagnostics import SECTIONS, DiagnosticsScreen
 from kiosk.screens.staff_login import StaffLoginScreen
 from kiosk.staff.auth import Mode
 from kiosk.staff.qtfeature import StaffFeature
@@ -191,8 +191,8 @@ def test_diagnostics_runs_checks_off_the_ui_thread_and_exports(make_app: Any, tm
     qtbot.waitUntil(lambda: "audit_chain" in diag.results, timeout=10000)
     assert diag.results["config"].ok
     assert diag.check_table.item(0, 1).text().endswith("通过")
-    diag.nav_list.setCurrentRow(3)  # logs
-    diag.nav_list.setCurrentRow(4)  # config: secrets removed, shown as JSON
+    diag.nav_list.setCurrentRow(SECTIONS.index("logs"))
+    diag.nav_list.setCurrentRow(SECTIONS.index("config"))  # secrets removed, shown as JSON
     assert json.loads(diag.config_text.toPlainText())["terminal"]["id"] == "T-DEMO-0001"
     usb = tmp_data_env / "usb"
     usb.mkdir()
@@ -359,3 +359,59 @@ def test_virtual_staff_card_on_the_real_pcsc_stack_logs_a_manager_in(make_app: A
         assert app.nav.current_route == "assisted" and feature(app).banner.isVisible()
     finally:
         cards.remove()
+
+
+def test_reprint_from_the_assisted_screen_on_the_printer_simulator(make_app: Any, tmp_data_env: Path,
+                                                                   qtbot: QtBot) -> None:
+    """补打凭条 end to end: the kept receipts are listed (masked), the chosen one is printed again by
+    the real driver into the simulator off the UI thread, marked as a reprint, audited and recorded
+    on the citizen's visit; paper out gives the printer's code and the receipt can be retried."""
+    from kiosk.devices.base import DeviceState
+    from kiosk.devices.printer import sample_receipt
+    from kiosk.i18n import tr
+
+    app = make_app()
+    app.start_devices(only={"printer"})
+    qtbot.waitUntil(lambda: "printer" in app.devices, timeout=30_000)
+    qtbot.waitUntil(lambda: app.devices["printer"].runner.device.status.state is DeviceState.ONLINE,
+                    timeout=30_000)
+    sim: Any = app.simulators["printer"]
+    data = sample_receipt()
+    app.receipt_history.record(data, "zh_CN")  # what the journeys' printer gateway does
+    f = feature(app)
+    f.card_result(Completion.success("M0001"))
+    type_pin(app.nav.current_screen, MANAGER_PIN)
+    submit(app.nav.current_screen, qtbot)
+    panel = app.nav.current_screen
+    assert isinstance(panel, AssistedScreen)
+    # First tap: the list of receipts printed here, masked.
+    panel.buttons["reprint"].click()
+    assert panel.list_kind == "receipts" and panel.table.rowCount() == 1
+    assert panel.table.item(0, 0).text() == data.reference
+    assert panel.table.item(0, 2).text() == "张**" and panel.table.item(0, 3).text() == "1101**********1234"
+    assert not panel.dialog.isVisible() and audit_actions(tmp_data_env)[-1] == "assist.view_receipts"
+    assert panel.table.currentRow() == -1 and panel.result.text() == tr("staff.pick_receipt")
+    panel.table.selectRow(0)
+    panel.buttons["reprint"].click()
+    assert panel.dialog.isVisible()
+    panel.dialog._preset_buttons[0].click()
+    panel.dialog.confirm.click()
+    # The print runs on a worker; the UI thread is back at once with the buttons held.
+    assert not panel.buttons["reprint"].isEnabled()
+    qtbot.waitUntil(lambda: panel.buttons["reprint"].isEnabled(), timeout=30_000)
+    assert tr("staff.done_reprint") in panel.result.text()
+    assert sim.wait_for_receipts(1, 20)
+    text = "\n".join(sim.receipts[-1].lines)
+    assert data.reference in text and tr("printer.receipt.reprint_mark") in text
+    assert app.session.flags["assisted_by"][-1] == {"staff": "M0001", "action": "reprint_receipt",
+                                                    "reason": tr("staff.preset_paper_jam")}
+    assert audit_actions(tmp_data_env)[-1] == "assist.reprint_receipt"
+    # Paper out: the printer's code on the screen, nothing printed, the receipt still there.
+    sim.set_paper("out")
+    panel.table.selectRow(0)
+    panel.buttons["reprint"].click()
+    panel.dialog._preset_buttons[1].click()
+    panel.dialog.confirm.click()
+    qtbot.waitUntil(lambda: panel.buttons["reprint"].isEnabled(), timeout=30_000)
+    assert "PRN-011" in panel.result.text() and tr("printer.status.PRN_011") in panel.result.text()
+    assert len(sim.receipts) == 1 and app.receipt_history.get(data.reference) is not None

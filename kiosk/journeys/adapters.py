@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from kiosk.devices.runner import DeviceRunner
     from kiosk.offline.store import OfflineQueue
     from kiosk.platform.client import PlatformClient
+    from kiosk.staff.reprints import ReceiptHistory
 
 PENDING_STATES = ("queued", "sending", "retry")
 DELIVERED_STATES = ("delivered", "purged")
@@ -282,14 +283,18 @@ class ReceiptPrinterGateway:
 
     Called on an effect worker thread: each slip is a job on the printer's own thread, waited
     for here. A4 certificates go to ``certificate_printer`` (the A4 device's adapter) when given.
+    Each slip is kept in ``history`` (masked, memory only) before it is sent, so a lobby manager
+    can reprint it — also, and especially, when this print fails.
     """
 
     def __init__(self, runner: DeviceRunner, printer: ReceiptPrinter, *, terminal_id: str,
                  branch: str, status_url_template: str,
                  language: Callable[[], str] = lambda: "zh_CN", timeout_s: float = 60.0,
                  certificate_printer: Callable[[str, CertificateData, Identity],
-                                               GatewayResult[None]] | None = None) -> None:
+                                               GatewayResult[None]] | None = None,
+                 history: ReceiptHistory | None = None) -> None:
         self.runner = runner
+        self.history = history
         self.printer = printer
         self.terminal_id = terminal_id
         self.branch = branch
@@ -309,6 +314,8 @@ class ReceiptPrinterGateway:
                                     branch=self.branch,
                                     status_url_template=self.status_url_template,
                                     language=language):
+            if self.history is not None:
+                self.history.record(job, language)
             submitted = self.runner.submit(self._job(job, language), timeout_s=self.timeout_s,
                                            label="journey receipt")
             done = submitted.result(self.timeout_s + 5)

@@ -115,7 +115,8 @@ def build_gateways(app: KioskApp, svc: Any) -> tuple[Any, Any, Any]:
             terminal_id=config.terminal.id,
             branch=config.terminal.branch_name,
             status_url_template=config.devices.printer.status_url_template,
-            language=current_language, certificate_printer=_a4_printer(app))
+            language=current_language, certificate_printer=_a4_printer(app),
+            history=getattr(app, "receipt_history", None))
     return platform, queue, printer
 
 

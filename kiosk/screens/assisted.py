@@ -1,6 +1,10 @@
 """协办操作: what a logged-in lobby manager may do for the citizen beside them. Every button goes
 through :class:`kiosk.staff.assisted.AssistedService` (role check, reason, audit); this screen
-only asks for the reason and shows the result. Queue lists are masked by the service."""
+only asks for the reason and shows the result. Queue and receipt lists are masked by the service.
+
+补打凭条: the first tap lists the receipts this kiosk printed lately; pick one (or a row of the queue
+lists), tap again, give the reason. The reprint waits on the printer, so it runs on a staff worker
+and the buttons are disabled until the result comes back."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.i18n import tr
 from kiosk.qt import Qt, QtWidgets
 from kiosk.screens.base import Screen, register_screen
-from kiosk.staff.assisted import ActionResult, MaskedQueueEntry
+from kiosk.staff.assisted import Action, ActionResult, MaskedQueueEntry
 from kiosk.staff.auth import Mode
 from kiosk.staff.qtfeature import StaffFeature, feature_of
 from kiosk.ui.theme import Theme
@@ -29,6 +33,13 @@ TOUR_ROWS = [
     MaskedQueueEntry("a2", "SH20261122-0011", "住房公积金提取", "rejected", 5, "缺少材料：租房合同",
                      "李*", "1304**********432X", "2026-11-22 10:05"),
 ]
+TOUR_RECEIPTS = [
+    MaskedQueueEntry("", "ZW2026112200012346", "社会保险个人权益记录查询打印", "delivered", 0, "",
+                     "张**", "1101**********1234", "11-22 09:41"),
+    MaskedQueueEntry("", "ZW2026112200012345", "城乡居民养老保险参保登记", "queued", 0, "",
+                     "赵*", "3101**********0048", "11-22 09:30"),
+]
+STATE_KEYS = ("pending", "rejected", "sending", "failed", "queued", "delivered")
 
 
 def result_text(result: ActionResult, ok_key: str, **params: Any) -> str:
@@ -106,8 +117,12 @@ class AssistedScreen(Screen):
         f = self.feature
         if self.tour and f is not None:
             f.show_preview("assisted", "M0001", "manager")
-            self.show_rows("dead_letters", TOUR_ROWS)
-            self.result.setText("✔ " + tr("staff.done_extend", minutes=EXTEND_STEP_S // 60))
+            if params.get("list") == "receipts":
+                self.show_rows("receipts", TOUR_RECEIPTS)
+                self.result.setText("✔ " + tr("staff.done_reprint"))
+            else:
+                self.show_rows("dead_letters", TOUR_ROWS)
+                self.result.setText("✔ " + tr("staff.done_extend", minutes=EXTEND_STEP_S // 60))
             self.table.selectRow(0)
         elif not self._allowed():
             # Unreachable without a manager session: straight to the login.
@@ -122,6 +137,12 @@ class AssistedScreen(Screen):
         self.dialog.close_dialog()
         self.reset()
 
+    def set_busy(self, busy: bool) -> None:
+        for b in (*self.buttons.values(), self.redrive_button):
+            b.setEnabled(not busy)
+        if busy:
+            self.result.setText(tr("common.please_wait"))
+
     def reset(self) -> None:
         self.rows = []
         self.table.setRowCount(0)
@@ -133,11 +154,13 @@ class AssistedScreen(Screen):
         self.rows = list(rows)
         self.table.setRowCount(len(self.rows))
         for r, e in enumerate(self.rows):
+            last = e.created if kind == "receipts" else e.last_error
             for c, value in enumerate((e.reference, e.item_name, e.applicant, e.id_number,
-                                       tr(f"staff.state_{e.state}") if e.state in ("pending", "rejected", "sending", "failed") else e.state,
-                                       e.last_error)):
+                                       tr(f"staff.state_{e.state}") if e.state in STATE_KEYS else e.state,
+                                       last)):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
+        self.table.setCurrentCell(-1, -1)  # acting on a row takes an explicit pick
         self.retranslate()
 
     # -- actions --------------------------------------------------------------------------------------
@@ -154,11 +177,13 @@ class AssistedScreen(Screen):
                             lambda reason: self.result.setText(result_text(
                                 svc.accept_manual_identity(reason), "staff.done_manual_identity")))
         elif name == "reprint":
-            reference = self._selected_reference() or str(self.app.session.flags.get("last_reference", ""))
-            self.dialog.ask(tr("staff.ask_reprint", reference=reference or "—"),
+            reference = self._selected_reference()
+            if not reference:
+                self._list_receipts()
+                return
+            self.dialog.ask(tr("staff.ask_reprint", reference=reference),
                             [tr("staff.preset_paper_jam"), tr("staff.preset_receipt_lost")],
-                            lambda reason: self.result.setText(result_text(
-                                svc.reprint_receipt(reference, reason), "staff.done_reprint")))
+                            lambda reason: self._reprint(reference, reason))
         elif name in ("queue", "dead_letters"):
             result = svc.view_queue() if name == "queue" else svc.view_dead_letters()
             if result.ok:
@@ -178,6 +203,30 @@ class AssistedScreen(Screen):
     def _selected_reference(self) -> str:
         row = self.table.currentRow()
         return self.rows[row].reference if 0 <= row < len(self.rows) else ""
+
+    def _list_receipts(self) -> None:
+        f = self.feature
+        if f is None:
+            return
+        result = f.assisted.view_receipts()
+        if not result.ok:
+            self.result.setText(result_text(result, "staff.done_reprint"))
+        else:
+            self.show_rows("receipts", result.data)
+            self.result.setText(tr("staff.pick_receipt" if result.data else "staff.no_receipts"))
+        self.retranslate()
+
+    def _reprint(self, reference: str, reason: str) -> None:
+        f = self.feature
+        if f is None:
+            return
+        svc = f.assisted
+        self.set_busy(True)
+        f.run_action(Action.REPRINT_RECEIPT, lambda: svc.reprint_receipt(reference, reason), self._reprinted)
+
+    def _reprinted(self, result: ActionResult) -> None:
+        self.set_busy(False)
+        self.result.setText(result_text(result, "staff.done_reprint"))
 
     def on_redrive(self) -> None:
         f = self.feature
@@ -201,10 +250,11 @@ class AssistedScreen(Screen):
                  "pause": tr("staff.action_resume" if paused else "staff.action_pause")}
         for name, b in self.buttons.items():
             b.setText(texts[name])
-        self.list_title.setText(tr("staff.list_dead_letters" if self.list_kind == "dead_letters" else
-                                   "staff.list_queue" if self.list_kind == "queue" else "staff.list_none"))
+        self.list_title.setText(tr({"dead_letters": "staff.list_dead_letters", "queue": "staff.list_queue",
+                                    "receipts": "staff.list_receipts"}.get(self.list_kind, "staff.list_none")))
+        last = "printed" if self.list_kind == "receipts" else "error"
         self.table.setHorizontalHeaderLabels([tr(f"staff.col_{c}") for c in
-                                              ("reference", "item", "applicant", "id_number", "state", "error")])
+                                              ("reference", "item", "applicant", "id_number", "state", last)])
         self.redrive_button.setText(tr("staff.action_redrive"))
         self.redrive_button.setVisible(self.list_kind == "dead_letters")
 
@@ -215,4 +265,4 @@ class AssistedScreen(Screen):
 
     @classmethod
     def tour_params(cls) -> list[dict[str, Any]]:
-        return [{"tour": True}]
+        return [{"tour": True}, {"tour": True, "list": "receipts"}]

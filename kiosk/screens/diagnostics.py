@@ -1,6 +1,7 @@
-"""运维模式: the technician's screens — self-test of every check (devices included), network,
-queue, recent logs (masked), configuration (secrets removed), versions, and exports (bundle,
-readiness report) to a USB drive; restart the app or exit to the desktop.
+"""运维模式: the technician's screens — self-test of every check (devices included), the live
+camera view (focus score, document outline; :mod:`kiosk.screens.diag_camera`), network, queue,
+recent logs (masked), configuration (secrets removed), versions, and exports (bundle, readiness
+report) to a USB drive; restart the app or exit to the desktop.
 
 All slow work (checks, exports) runs on a worker thread; the result comes back by a queued
 signal. Every action needs a live technician session and is audited.
@@ -21,6 +22,7 @@ from kiosk.diag.checks import Check, CheckContext, CheckResult, CheckRun, discov
 from kiosk.i18n import tr
 from kiosk.qt import QObject, Qt, QtWidgets, Signal
 from kiosk.screens.base import Screen, register_screen
+from kiosk.screens.diag_camera import CameraPanel
 from kiosk.staff.auth import Mode
 from kiosk.staff.qtfeature import StaffFeature, feature_of
 from kiosk.ui.theme import Theme
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SECTIONS = ("devices", "network", "queue", "logs", "config", "versions", "export")
+SECTIONS = ("devices", "camera", "network", "queue", "logs", "config", "versions", "export")
 RESTART_EXIT_CODE = 75  # systemd: RestartForceExitStatus=75 brings the kiosk back
 
 def tour_results() -> dict[str, CheckResult]:
@@ -119,6 +121,10 @@ class DiagnosticsScreen(Screen):
         self.device_line.setWordWrap(True)
         self.pages.addWidget(self._page([self.device_line, self.check_table],
                                         [self.run_all_button, self.run_one_button]))
+        # camera view: live only while this section is on screen
+        self.camera_panel = CameraPanel(app)
+        self.pages.addWidget(self.camera_panel)
+        self._session_watch: StaffFeature | None = None
         # network
         self.net_label = QtWidgets.QLabel()
         self.net_label.setProperty("role", "body")
@@ -219,6 +225,9 @@ class DiagnosticsScreen(Screen):
             return
         if self.tour and f is not None:
             f.show_preview("diagnostics", "T0042", "technician")
+        if f is not None and self._session_watch is not f:
+            self._session_watch = f
+            f.sessionChanged.connect(self._on_staff_session)
         if self.nav_list.count() == 0:
             self.nav_list.addItems(["" for _ in SECTIONS])
         self.checks = discover()
@@ -235,10 +244,15 @@ class DiagnosticsScreen(Screen):
             audit("diag.enter", actor=self._actor())
 
     def leave(self) -> None:
+        self.camera_panel.stop()
         f = self.feature
         if self.tour and f is not None:
             f.hide_preview()
         self.reset()
+
+    def _on_staff_session(self, session: object) -> None:
+        if session is None:  # logged out or expired: no camera keeps running behind the home screen
+            self.camera_panel.stop()
 
     def reset(self) -> None:
         for view in (self.logs_text, self.config_text, self.queue_text):
@@ -250,9 +264,13 @@ class DiagnosticsScreen(Screen):
             return
         self.pages.setCurrentIndex(row)
         section = SECTIONS[row]
+        if section != "camera" or not self._allowed():
+            self.camera_panel.stop()
         if not self._allowed():
             return
-        if section == "logs":
+        if section == "camera":
+            self._show_camera()
+        elif section == "logs":
             self.load_logs()
         elif section == "config":
             self.config_text.setPlainText(json.dumps(snapshot.config_without_secrets(self.app.config),
@@ -265,6 +283,13 @@ class DiagnosticsScreen(Screen):
             self.queue_text.setPlainText(json.dumps(snapshot.queue_status(self._context()), ensure_ascii=False,
                                                     indent=2, default=str))
         self._fill_tables()
+
+    def _show_camera(self) -> None:
+        if self.tour:
+            if self.camera_panel.last_frame is None:
+                self.camera_panel.show_tour_frame()
+        elif not self.camera_panel.running and self.camera_panel.start():
+            audit("diag.camera_view", actor=self._actor(), camera=self.camera_panel.selected)
 
     # -- actions ---------------------------------------------------------------------------------------
     def run_checks(self, only: list[str] | None) -> None:
@@ -407,6 +432,7 @@ class DiagnosticsScreen(Screen):
         self.report_button.setText(tr("diag.export_report"))
         self.restart_button.setText(tr("diag.restart"))
         self.exit_button.setText(tr("diag.exit_desktop"))
+        self.camera_panel.retranslate()
         self._fill_tables()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -418,8 +444,8 @@ class DiagnosticsScreen(Screen):
 
     @classmethod
     def tour_params(cls) -> list[dict[str, Any]]:
-        return [{"tour": True, "section": "devices"}, {"tour": True, "section": "logs"},
-                {"tour": True, "section": "export"}]
+        return [{"tour": True, "section": "devices"}, {"tour": True, "section": "camera"},
+                {"tour": True, "section": "logs"}, {"tour": True, "section": "export"}]
 
 
 _DEVICE_NAMES = ("idcard", "printer", "a4", "smartcard", "doc_camera", "face_camera")

@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +36,7 @@ class Action(StrEnum):
     EXTEND_TIMEOUT = "extend_timeout"
     MANUAL_IDENTITY = "manual_identity"
     REPRINT_RECEIPT = "reprint_receipt"
+    VIEW_RECEIPTS = "view_receipts"
     VIEW_QUEUE = "view_queue"
     VIEW_DEAD_LETTERS = "view_dead_letters"
     REDRIVE = "redrive"
@@ -47,6 +48,7 @@ ALLOWED_ROLES: dict[Action, frozenset[Role]] = {
     Action.EXTEND_TIMEOUT: frozenset({Role.MANAGER}),
     Action.MANUAL_IDENTITY: frozenset({Role.MANAGER}),
     Action.REPRINT_RECEIPT: frozenset({Role.MANAGER}),
+    Action.VIEW_RECEIPTS: frozenset({Role.MANAGER}),
     Action.VIEW_QUEUE: frozenset({Role.MANAGER, Role.TECHNICIAN}),
     Action.VIEW_DEAD_LETTERS: frozenset({Role.MANAGER, Role.TECHNICIAN}),
     Action.REDRIVE: frozenset({Role.MANAGER}),
@@ -123,7 +125,11 @@ class QueuePort(Protocol):
 
 
 class ReceiptPort(Protocol):
-    """Receipt reprint (printer helper): prints the receipt of a reference number again."""
+    """Receipt reprint (:class:`kiosk.staff.receipt_adapter.PrinterReprints`): the receipts this
+    kiosk printed lately, and printing one of them again, marked as a reprint (补打). ``reprint``
+    blocks until the printer is done: call it off the UI thread."""
+
+    def recent(self) -> Sequence[MaskedQueueEntry]: ...  # newest first, masked as on the paper
 
     def reprint(self, reference: str, staff_id: str) -> Completion[None]: ...
 
@@ -282,8 +288,23 @@ class AssistedService:
         citizen = self._citizen()
         if citizen is not None:
             citizen.record_assist(session.staff_id, str(action), clean)
-        return self._done(session, action, clean, ok=result.ok, reference=reference,
+        done = self._done(session, action, clean, ok=result.ok, reference=reference,
                           error_code=result.error_code)
+        if result.ok or not result.error_code:
+            return done
+        # The port's own code says what went wrong (STF-012 unknown reference, PRN-011 paper out …).
+        return replace(done, error_code=result.error_code, message_key=result.message_key or done.message_key)
+
+    def view_receipts(self) -> ActionResult:
+        """The receipts this kiosk printed lately (masked), to pick the one to reprint."""
+        action = Action.VIEW_RECEIPTS
+        session, refused, _ = self._gate(action, None)
+        if refused is not None or session is None:
+            return refused or self._fail(action, Refusal.NO_SESSION, "staff.err_no_session")
+        if self.receipts is None:
+            return self._done(session, action, None, ok=False, why="not_wired")
+        rows = list(self.receipts.recent())
+        return self._done(session, action, None, data=rows, count=len(rows))
 
     def view_queue(self) -> ActionResult:
         return self._view(Action.VIEW_QUEUE)

@@ -28,6 +28,13 @@ CODES = (
               "查看设备或队列状态后重试", "Check the device or queue status and retry"),
     ErrorCode("STF-011", "当前岗位无权执行此操作", "Your role may not perform this action",
               "请有权限的员工操作", "Ask a colleague with the right role"),
+    ErrorCode("STF-012", "本机没有这张凭条的补打记录", "No receipt with this reference is kept on this kiosk",
+              "只能补打本机近期打印的凭条（devices.printer.reprint_keep_hours，重启后清空）；"
+              "请群众凭受理编号扫码或到平台查询进度",
+              "Only receipts printed here lately can be reprinted (devices.printer.reprint_keep_hours, "
+              "cleared on restart); the citizen can check progress by the reference at the platform"),
+    ErrorCode("STF-013", "小票打印机不可用，无法补打", "Receipt printer not available for a reprint",
+              "在运维模式查看小票打印机状态", "Check the receipt printer's status in diagnostics mode"),
 )
 
 register(*CODES)

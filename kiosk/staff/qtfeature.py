@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kiosk import audit as audit_log
 from kiosk.devices.base import Completion
-from kiosk.qt import QEvent, QObject, Qt, QTimer, QtWidgets, Signal
+from kiosk.qt import QEvent, QObject, Qt, QThread, QTimer, QtWidgets, Signal
 from kiosk.staff import lockout as lk
-from kiosk.staff.assisted import AssistedService, ServiceState, ServiceStateStore
+from kiosk.staff.assisted import Action, ActionResult, AssistedService, ServiceState, ServiceStateStore
 from kiosk.staff.auth import (
     EndReason,
     LoginOutcome,
@@ -66,10 +67,13 @@ class AppCitizenPort:
 
     The manager is recorded in ``session.flags["assisted_by"]`` (list of {staff, action, reason});
     a manual identity check in ``session.flags["identity_manual"]`` — the journeys copy both onto
-    the application they file."""
+    the application they file. An action that ran on a staff worker (a reprint) records through
+    ``on_ui``, which hands the write to the UI thread that owns the session."""
 
-    def __init__(self, app: KioskApp) -> None:
+    def __init__(self, app: KioskApp,
+                 on_ui: Callable[[Callable[[], None]], None] = lambda fn: fn()) -> None:
         self.app = app
+        self.on_ui = on_ui
 
     @property
     def session_ref(self) -> str:
@@ -87,9 +91,12 @@ class AppCitizenPort:
         self.app.session.set_flag("identity_manual", {"staff": staff_id, "reason": reason})
 
     def record_assist(self, staff_id: str, action: str, reason: str | None) -> None:
-        done = list(self.app.session.flags.get("assisted_by", []))
-        done.append({"staff": staff_id, "action": action, "reason": reason})
-        self.app.session.set_flag("assisted_by", done)
+        def record() -> None:
+            done = list(self.app.session.flags.get("assisted_by", []))
+            done.append({"staff": staff_id, "action": action, "reason": reason})
+            self.app.session.set_flag("assisted_by", done)
+
+        self.on_ui(record)
 
     def restore_timeout(self) -> None:
         self.app.idle.set_timeouts(self._base_timeout(), self.app.idle.warning_s)
@@ -102,6 +109,8 @@ class StaffFeature(QObject):
     _cardDone = Signal(object)  # worker → UI thread
     _sessionSet = Signal(object)  # auth listener (any thread) → UI thread
     loginFinished = Signal(object)  # LoginResult of login_async, on the UI thread
+    _posted = Signal(object)  # a callable from a worker, run on the UI thread
+    _actionDone = Signal(object, object)  # (callback, ActionResult): worker → UI thread
 
     def __init__(self, app: KioskApp) -> None:
         super().__init__(app)
@@ -123,10 +132,18 @@ class StaffFeature(QObject):
             from pathlib import Path
 
             self.service_state = ServiceStateStore(cfg.data_path(Path(SERVICE_STATE_FILE)))
-        self.citizen = AppCitizenPort(app)
+        self._posted.connect(self._run_posted)
+        self._actionDone.connect(self._on_action_done)
+        self.citizen = AppCitizenPort(app, on_ui=self.on_ui)
+        self.receipts: Any = None
+        history = getattr(app, "receipt_history", None)
+        if history is not None:
+            from kiosk.staff.receipt_adapter import PrinterReprints
+
+            self.receipts = PrinterReprints(history, lambda: app.devices.get("printer"))
         self.assisted = AssistedService(self.auth, self.service_state, citizen=lambda: self.citizen,
                                         max_extension_s=cfg.staff.max_timeout_extension_s,
-                                        queue_provider=self._queue_port)
+                                        queue_provider=self._queue_port, receipts=self.receipts)
         self.card_verifier: StaffCardVerifier | None = None
         self.preview: tuple[str, str, str] | None = None
 
@@ -174,6 +191,40 @@ class StaffFeature(QObject):
         from kiosk.staff.queue_adapter import OfflineQueueAdapter
 
         return OfflineQueueAdapter(queue)
+
+    # -- threads ----------------------------------------------------------------------------
+    def on_ui(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the UI thread: now when called there, else queued to it."""
+        if QThread.currentThread() == self.thread():
+            fn()
+        else:
+            self._posted.emit(fn)
+
+    @staticmethod
+    def _run_posted(fn: Callable[[], None]) -> None:
+        fn()
+
+    def run_action(self, action: Action, fn: Callable[[], ActionResult],
+                   done: Callable[[ActionResult], None]) -> None:
+        """An assisted action that waits on a device (a reprint) runs on a worker; ``done`` gets
+        its result on the UI thread."""
+
+        def work() -> None:
+            try:
+                result = fn()
+            except Exception:
+                log.exception("assisted action crashed", extra={"fields": {"action": str(action)}})
+                result = ActionResult(False, action, "STF-010", "staff.err_failed")
+            try:
+                self._actionDone.emit(done, result)
+            except RuntimeError:  # the app closed meanwhile
+                pass
+
+        threading.Thread(target=work, name=f"staff-{action}", daemon=True).start()
+
+    @staticmethod
+    def _on_action_done(done: Callable[[ActionResult], None], result: ActionResult) -> None:
+        done(result)
 
     # -- entry points -----------------------------------------------------------------------
     def open_login(self, mode: Mode) -> None:
@@ -293,6 +344,8 @@ class StaffFeature(QObject):
             QTimer.singleShot(0, lambda: self._on_service_state(self.service_state.state))
 
     def tick(self) -> None:
+        if self.receipts is not None:
+            self.receipts.history.purge()  # kept receipts leave memory on time, not only when read
         if self.auth.check_expiry() is None and self.auth.session is not None:
             self.banner.set_remaining(self.auth.remaining_s())
 

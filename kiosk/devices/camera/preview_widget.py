@@ -1,8 +1,10 @@
 """The live camera preview for the UI: the newest frame, the detected outline, the guidance line.
 
-Frames arrive on the camera thread (at most ``preview_max_fps`` a second, already downscaled) and
-are handed to the UI thread by a queued Qt signal; if the UI falls behind, only the newest frame is
-painted (no backlog). The widget never touches the camera itself.
+Frames arrive on the camera thread (at most ``preview_max_fps`` a second, already downscaled and
+analysed: outline, face boxes, sharpness) and are turned into a QImage there, so the UI thread only
+swaps in a finished picture, told by a queued Qt signal; if the UI falls behind, only the newest
+frame is painted (no backlog). The widget never touches the camera itself. ``frameShown`` tells the
+owner (the diagnostics screen's focus score) about each frame painted.
 """
 
 from __future__ import annotations
@@ -38,16 +40,19 @@ def to_qimage(image_bgr: np.ndarray) -> QtGui.QImage:
 class CameraPreview(QtWidgets.QWidget):
     """Shows a camera's preview frames; ``attach(device)`` / ``detach()``."""
 
+    frameShown = Signal(object)  # PreviewFrame, on the UI thread, after it was swapped in
+
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumSize(320, 200)
         self._relay = _Relay(self)
         self._relay.arrived.connect(self._take_latest)
         self._lock = threading.Lock()
-        self._pending: PreviewFrame | None = None
+        self._pending: tuple[PreviewFrame, QtGui.QImage] | None = None
         self._frame: PreviewFrame | None = None
         self._image: QtGui.QImage | None = None
         self._source: _PreviewSource | None = None
+        self._accepting = True  # False after clear() until the next attach(): late frames are dropped
         self.frames_shown = 0
         self.placeholder_key = "camera.guide.place_document"
 
@@ -55,6 +60,8 @@ class CameraPreview(QtWidgets.QWidget):
     def attach(self, source: _PreviewSource) -> None:
         self.detach()
         self._source = source
+        with self._lock:
+            self._accepting = True
         source.on_preview(self.offer)
 
     def detach(self) -> None:
@@ -63,23 +70,36 @@ class CameraPreview(QtWidgets.QWidget):
             self._source = None
 
     def offer(self, frame: PreviewFrame) -> None:
-        """Called on the camera thread: keep only the newest frame and poke the UI thread."""
+        """Called on the camera thread: convert the newest frame to a QImage here (QImage is not
+        tied to the UI thread), keep only that one and poke the UI thread."""
+        image = to_qimage(frame.image)
         with self._lock:
+            if not self._accepting:
+                return
             first = self._pending is None
-            self._pending = frame
+            self._pending = (frame, image)
         if first:
             self._relay.arrived.emit()
+
+    def clear(self) -> None:
+        """Forget the last picture (the camera stopped; a face may be on it)."""
+        with self._lock:
+            self._pending = None
+            self._accepting = False
+        self._frame = None
+        self._image = None
+        self.update()
 
     # --- UI thread --------------------------------------------------------------------------
     def _take_latest(self) -> None:
         with self._lock:
-            frame, self._pending = self._pending, None
-        if frame is None:
+            pending, self._pending = self._pending, None
+        if pending is None:
             return
-        self._frame = frame
-        self._image = to_qimage(frame.image)
+        self._frame, self._image = pending
         self.frames_shown += 1
         self.update()
+        self.frameShown.emit(self._frame)
 
     @property
     def current(self) -> PreviewFrame | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiosk.config import PrinterConfig
 from kiosk.devices.base import (
@@ -176,8 +177,9 @@ class ReceiptPrinter:
 
     # --- jobs ------------------------------------------------------------------------------------
     def print_receipt(self, data: ReceiptData, token: CancelToken, *, language: str = "zh_CN",
-                      ) -> Completion[PrintReport]:
-        builder = build_receipt(data, self.profile, language=language)
+                      reprinted_at: datetime | None = None) -> Completion[PrintReport]:
+        """One slip; ``reprinted_at`` makes it a reprint (补打) carrying the copy mark."""
+        builder = build_receipt(data, self.profile, language=language, reprinted_at=reprinted_at)
         return self.print_chunks(builder.chunks(self.config.chunk_bytes), token,
                                  lossy_characters=builder.lossy_characters)
 

@@ -1,7 +1,9 @@
 """The receipt slip: data (:class:`ReceiptData`) + template (``assets/printer/receipt.toml``) →
 ESC/POS bytes that fit the model's paper (58 or 80 mm, from its profile).
 
-Name and ID number are masked here, so the full values never reach the paper.
+Name and ID number are masked here, so the full values never reach the paper. A reprint (补打)
+is the same slip with the blocks marked ``only = "reprint"`` added (the copy mark and the time of
+the reprint), so nobody takes it for the original.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kiosk.privacy import mask_id_number, mask_name
 
 TEMPLATE_FILE = PROJECT_ROOT / "assets" / "printer" / "receipt.toml"
 ALIGNS = {"left": Align.LEFT, "center": Align.CENTER, "right": Align.RIGHT}
+ONLY = {"reprint"}  # a block's ``only``: drawn on reprints alone
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,12 @@ def load_template(path: Path = TEMPLATE_FILE) -> list[dict[str, Any]]:
     for i, b in enumerate(blocks):
         if b.get("type") not in known:
             raise ValueError(f"{path}: block {i + 1}: unknown type {b.get('type')!r}")
+        if "only" in b and b["only"] not in ONLY:
+            raise ValueError(f"{path}: block {i + 1}: unknown only {b['only']!r} (known: {sorted(ONLY)})")
     return list(blocks)
 
 
-def receipt_fields(data: ReceiptData, language: str) -> dict[str, str]:
+def receipt_fields(data: ReceiptData, language: str, reprinted_at: datetime | None = None) -> dict[str, str]:
     def t(key: str) -> str:
         return CATALOGUE.translate(key, language)
 
@@ -122,21 +127,27 @@ def receipt_fields(data: ReceiptData, language: str) -> dict[str, str]:
         "state": state,
         "status_url": data.status_url,
         "next_steps": next_steps,
+        "reprinted_at": reprinted_at.strftime("%Y-%m-%d %H:%M") if reprinted_at is not None else "",
     }
 
 
 def render_receipt(data: ReceiptData, profile: PrinterProfile, *, language: str = "zh_CN",
-                   template: list[dict[str, Any]] | None = None) -> tuple[bytes, int]:
+                   template: list[dict[str, Any]] | None = None,
+                   reprinted_at: datetime | None = None) -> tuple[bytes, int]:
     """The receipt's ESC/POS bytes, and how many characters the printer's encoding could not carry."""
-    b = build_receipt(data, profile, language=language, template=template)
+    b = build_receipt(data, profile, language=language, template=template, reprinted_at=reprinted_at)
     return b.build(), b.lossy_characters
 
 
 def build_receipt(data: ReceiptData, profile: PrinterProfile, *, language: str = "zh_CN",
-                  template: list[dict[str, Any]] | None = None) -> EscPosBuilder:
-    """The receipt as an ESC/POS builder (bytes plus the command boundaries to split it at)."""
-    blocks = template if template is not None else load_template()
-    fields = receipt_fields(data, language)
+                  template: list[dict[str, Any]] | None = None,
+                  reprinted_at: datetime | None = None) -> EscPosBuilder:
+    """The receipt as an ESC/POS builder (bytes plus the command boundaries to split it at).
+
+    ``reprinted_at``: this is a reprint (补打) made then — the copy-mark blocks are drawn."""
+    blocks = [blk for blk in (template if template is not None else load_template())
+              if "only" not in blk or (blk["only"] == "reprint" and reprinted_at is not None)]
+    fields = receipt_fields(data, language, reprinted_at)
     cols = profile.chars_per_line
     b = EscPosBuilder(profile.encoding, profile.chinese_mode).init()
 
