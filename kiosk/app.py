@@ -128,6 +128,7 @@ class KioskApp(QObject):
         self.voice: Any = None
         self.platform_offline_hook: Callable[[bool], None] | None = None
         self.devdock: Any = None
+        self._receipt_history: Any = None  # see receipt_history
         self._devdock_shortcut: QtGui.QShortcut | None = None
 
         self.session = Session(config.path(config.paths.temp_dir))
@@ -204,15 +205,21 @@ class KioskApp(QObject):
 
         self.staff = attach_staff(self)
 
+    @property
+    def receipt_history(self) -> Any:
+        """Receipts printed here, kept masked in memory for the assisted reprint (补打); made
+        when the printer or the staff feature first asks, not during start-up."""
+        if self._receipt_history is None:
+            from kiosk.staff.reprints import history_from_config
+
+            self._receipt_history = history_from_config(self.config.devices.printer)
+        return self._receipt_history
+
     # --- wiring points for the other features ----------------------------------------------
     def _wire_devices(self) -> None:
         from kiosk.journeys.app_wiring import wire_journeys
 
         wire_journeys(self)
-        from kiosk.staff.reprints import history_from_config
-
-        # Receipts printed here, kept masked in memory for the assisted reprint (补打).
-        self.receipt_history = history_from_config(self.config.devices.printer)
         self._wired: list[Any] = []
         self.services: Any = None
         self.devicesBuilt.connect(self._add_built_devices)
@@ -563,7 +570,8 @@ class KioskApp(QObject):
         for device in getattr(self, "_wired", []):
             device.stop()
         self._wired = []
-        self.receipt_history.clear()
+        if self._receipt_history is not None:
+            self._receipt_history.clear()
         if self.services is not None:
             self.services.bridge.shutdown()
             self.services.stop()  # sync worker, queue, client, demo proxy and platform
