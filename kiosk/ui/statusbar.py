@@ -41,7 +41,7 @@ def device_label_text(name: str, status: DeviceStatus) -> tuple[str, str]:
     key = f"shell.device.{name}"
     device = tr(key) if key in CATALOGUE.messages else name
     state = tr(f"shell.device_state.{status.state.value}")
-    text = f"{symbol} {device} {state}"
+    text = tr("shell.status.device_line", symbol=symbol, device=device, state=state)
     if status.error_code and severity != "ok":
         text += f" ({status.error_code})"
     return text, severity
