@@ -14,8 +14,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.devices.base import DeviceState
 from kiosk.i18n import tr
 from kiosk.screens.diagnostics import SECTIONS, DiagnosticsScreen
-from kiosk.staff.auth import Mode
-from tests.test_staff_ui import TECH_PIN, audit_actions, feature, submit, type_pin
+from tests.test_staff_ui import audit_actions, feature, login_technician
 
 pytest_plugins = ("tests.shell_helpers",)
 
@@ -28,14 +27,7 @@ def _technician_on_camera_view(app: Any, qtbot: QtBot) -> DiagnosticsScreen:
     for name in CAMERAS:
         qtbot.waitUntil(lambda n=name: app.devices[n].runner.device.status.state is DeviceState.ONLINE,
                         timeout=30_000)
-    f = feature(app)
-    f.open_login(Mode.DIAGNOSTICS)
-    login = app.nav.current_screen
-    login.staff_id.set_text("T0042")
-    type_pin(login, TECH_PIN)
-    submit(login, qtbot)
-    diag = app.nav.current_screen
-    assert isinstance(diag, DiagnosticsScreen)
+    diag = login_technician(app, qtbot)
     # Nothing runs before the technician opens the camera view.
     assert not any(app.devices[n].runner.device.active for n in CAMERAS)
     diag.nav_list.setCurrentRow(SECTIONS.index("camera"))
@@ -131,13 +123,7 @@ def test_staff_session_end_stops_the_camera(make_app: Any, qtbot: QtBot) -> None
 
 def test_a_missing_camera_says_so(make_app: Any, qtbot: QtBot) -> None:
     app = make_app()  # no devices started
-    f = feature(app)
-    f.open_login(Mode.DIAGNOSTICS)
-    login = app.nav.current_screen
-    login.staff_id.set_text("T0042")
-    type_pin(login, TECH_PIN)
-    submit(login, qtbot)
-    diag = app.nav.current_screen
+    diag = login_technician(app, qtbot)
     diag.nav_list.setCurrentRow(SECTIONS.index("camera"))
     panel = diag.camera_panel
     assert not panel.running and panel.preview is not None

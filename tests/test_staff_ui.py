@@ -42,6 +42,18 @@ def submit(screen: StaffLoginScreen, qtbot: QtBot) -> None:
     qtbot.waitUntil(screen.login_button.isEnabled, timeout=5000)
 
 
+def login_technician(app: Any, qtbot: QtBot) -> DiagnosticsScreen:
+    """The demo technician T0042 logs in with the PIN; the diagnostics screen is shown."""
+    feature(app).open_login(Mode.DIAGNOSTICS)
+    login = app.nav.current_screen
+    login.staff_id.set_text("T0042")
+    type_pin(login, TECH_PIN)
+    submit(login, qtbot)
+    diag = app.nav.current_screen
+    assert isinstance(diag, DiagnosticsScreen)
+    return diag
+
+
 def test_gesture_opens_technician_login_and_wrong_pin_is_cleared(make_app: Any, tmp_data_env: Path,
                                                                qtbot: QtBot) -> None:
     app = make_app()
@@ -179,14 +191,7 @@ def test_staff_session_expires_on_inactivity(make_app: Any, tmp_data_env: Path, 
 def test_diagnostics_runs_checks_off_the_ui_thread_and_exports(make_app: Any, tmp_data_env: Path,
                                                                 qtbot: QtBot) -> None:
     app = make_app()
-    f = feature(app)
-    f.open_login(Mode.DIAGNOSTICS)
-    screen = app.nav.current_screen
-    screen.staff_id.set_text("T0042")
-    type_pin(screen, TECH_PIN)
-    submit(screen, qtbot)
-    diag = app.nav.current_screen
-    assert isinstance(diag, DiagnosticsScreen)
+    diag = login_technician(app, qtbot)
     diag.run_checks(["system"])
     qtbot.waitUntil(lambda: "audit_chain" in diag.results, timeout=10000)
     assert diag.results["config"].ok
