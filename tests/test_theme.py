@@ -1,5 +1,6 @@
 import re
 
+import msgspec
 import pytest
 
 from kiosk.ui.theme import ELDERLY, NORMAL, THEMES, build_qss, contrast_ratio, relative_luminance
@@ -43,7 +44,7 @@ def test_qss_is_generated_from_the_theme() -> None:
         assert t.palette.primary in qss
         # every colour in the QSS comes from the palette (one source of colours)
         colours = {c.upper() for c in re.findall(r"#[0-9A-Fa-f]{6}\b", qss)}
-        palette = {v.upper() for v in vars(t.palette).values() if isinstance(v, str)}
+        palette = {v.upper() for v in msgspec.structs.asdict(t.palette).values() if isinstance(v, str)}
         palette |= {a.upper() for a in t.palette.accents}  # the tile badges (by property)
         assert {a.upper() for a in t.palette.accents} <= colours
         assert colours <= palette, colours - palette
