@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from kiosk import privacy
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.blobs import BlobCorrupt, BlobStore, content_hash
+from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
@@ -240,6 +240,10 @@ class OfflineQueue:
         self._janitor_job: Future[None] | None = None
         self._read_ahead: Future[Any] | None = None
         self._reader: ThreadPoolExecutor | None = None
+        # A pooled connection kept checked out for enqueues (a checkout + reset per enqueue
+        # cost more than the row insert itself).
+        self._enqueue_conn: Any = None
+        self._enqueue_lock = threading.Lock()
         self.recovery = RecoveryReport()
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -297,6 +301,10 @@ class OfflineQueue:
         self._read_ahead = None
         if self.blobs is not None:
             self.blobs.close()
+        with self._enqueue_lock:
+            if self._enqueue_conn is not None:
+                self._enqueue_conn.close()  # back to the pool, disposed below
+                self._enqueue_conn = None
         if self._relaxed is not None:
             self._relaxed.dispose()
             self._relaxed = None
@@ -381,6 +389,13 @@ class OfflineQueue:
         return self._blob_bytes + db
 
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
+        """Seal, store and commit one application; returns once all of it is durable.
+
+        The order keeps the citizen's wait short without weakening anything: each attachment is
+        encrypted and handed to the blob store, whose helper thread writes and fsyncs it while
+        this thread hashes and renames it, wraps the data key for the platform (X25519), seals
+        the payload and builds the manifest; then one directory fsync covers the new names, the
+        files' own fsyncs are awaited, and only then is the row committed (FULL)."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
@@ -396,43 +411,51 @@ class OfflineQueue:
                 self.min_free_bytes and
                 shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
             return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
-        with self.engine.connect() as c:
-            if c.connection.driver_connection.execute(  # type: ignore[union-attr]
-                    _EXISTS, (application_id,)).fetchone() is not None:
+        with self._enqueue_lock:
+            if self._enqueue_db().execute(_EXISTS, (application_id,)).fetchone() is not None:
                 return EnqueueResult(True, application_id)
         try:
-            sealed = crypto.seal(self.encryption_key_b64, application_id, payload,
-                                 [(a.name, a.data) for a in app.attachments])
+            sealer = crypto.Sealer(self.encryption_key_b64, application_id)
         except crypto.CryptoError as e:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
-        now = self.clock()
-        display = {"name": privacy.mask_name(str(applicant.get("name", ""))),
-                   "id_number": privacy.mask_id_number(str(applicant.get("id_number", ""))),
-                   "item_title": app.item_title}
         store = self._store
-        refs: list[dict[str, Any]] = []
-        for name, parts in sealed.attachments:
-            size = sum(len(p) for p in parts)
-            refs.append({"name": name, DRAFT_REF: store.put_parts(parts), "size": size})
-            with self._pending_lock:
-                self._blob_bytes += size
-        # A draft: the contract names attachments by SHA-256, filled in when the item is sent
-        # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
-        manifest = crypto.canonical_json({
-            "application_id": application_id, "item_id": app.item_id,
-            "catalogue_version": app.catalogue_version, "created_at": _iso(now),
-            "routing": {"terminal_id": self.terminal_id, "region_code": self.region_code,
-                        "item_title": app.item_title,
-                        "applicant_masked": {"name": display["name"],
-                                             "id_number": display["id_number"]}},
-            "envelope": sealed.envelope, "attachments": refs})
-        size = len(manifest) + sum(int(r["size"]) for r in refs)
-        # The sqlite3 connection itself (no ORM, no Core execution layer): this is the
-        # citizen-facing hot path, measured against raw sqlite3. Autocommit mode (see db.py),
-        # so the transaction is explicit; COMMIT returns after the WAL fsync (FULL).
-        with self._write, self.engine.connect() as c:
-            raw = c.connection.driver_connection
-            assert raw is not None
+        pending: list[PendingBlob] = []
+        try:
+            for a in app.attachments:
+                pending.append(store.start_put(sealer.attachment(a.name, a.data)))
+            # While the attachments are being written and fsynced:
+            envelope = sealer.envelope(payload)
+            now = self.clock()
+            display = {"name": privacy.mask_name(str(applicant.get("name", ""))),
+                       "id_number": privacy.mask_id_number(str(applicant.get("id_number", ""))),
+                       "item_title": app.item_title}
+            # A draft: the contract names attachments by SHA-256, filled in when the item is
+            # sent (finalise_manifest) so the citizen does not wait for a second hash of every
+            # scan.
+            refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
+                    for a, p in zip(app.attachments, pending, strict=True)]
+            manifest = crypto.canonical_json({
+                "application_id": application_id, "item_id": app.item_id,
+                "catalogue_version": app.catalogue_version, "created_at": _iso(now),
+                "routing": {"terminal_id": self.terminal_id, "region_code": self.region_code,
+                            "item_title": app.item_title,
+                            "applicant_masked": {"name": display["name"],
+                                                 "id_number": display["id_number"]}},
+                "envelope": envelope, "attachments": refs})
+            display_json = json.dumps(display, ensure_ascii=False)
+            manifest_hash = content_hash(manifest)
+        except BaseException:
+            store.abort_puts(pending)
+            raise
+        store.finish_puts(pending)  # durable, or taken back and raised
+        with self._pending_lock:
+            self._blob_bytes += sum(p.size for p in pending)
+        size = len(manifest) + sum(p.size for p in pending)
+        # The sqlite3 connection itself (no ORM, no Core execution layer, no pool checkout):
+        # this is the citizen-facing hot path, measured against raw sqlite3. Autocommit mode
+        # (see db.py), so the transaction is explicit; COMMIT returns after the WAL fsync (FULL).
+        with self._write, self._enqueue_lock:
+            raw = self._enqueue_db()
             raw.execute("BEGIN")
             try:
                 if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
@@ -442,11 +465,11 @@ class OfflineQueue:
                     return EnqueueResult(True, application_id)
                 raw.execute(_INSERT_ITEM, (
                     application_id, "application", str(State.QUEUED), app.item_id,
-                    app.catalogue_version, json.dumps(display, ensure_ascii=False),
-                    content_hash(manifest), manifest, size, now, now, now, 0, 0))
+                    app.catalogue_version, display_json, manifest_hash, manifest, size, now,
+                    now, now, 0, 0))
                 raw.executemany(_INSERT_FILE, [
-                    (application_id, i, "attachment", str(r["name"]), str(r[DRAFT_REF]),
-                     int(r["size"])) for i, r in enumerate(refs)])
+                    (application_id, i, "attachment", a.name, pb.name, pb.size)
+                    for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
@@ -454,6 +477,12 @@ class OfflineQueue:
                 raise
         self._changed()
         return EnqueueResult(True, application_id)
+
+    def _enqueue_db(self) -> Any:
+        """The sqlite3 connection kept for enqueues (FULL); the caller holds ``_enqueue_lock``."""
+        if self._enqueue_conn is None:
+            self._enqueue_conn = self.engine.raw_connection()
+        return self._enqueue_conn.driver_connection
 
     # -- the worker's side ----------------------------------------------------------------------
 
