@@ -126,6 +126,8 @@ _INSERT_ITEM = (
     "INSERT INTO queue_items (id, kind, state, item_id, catalogue_version, display, "
     "manifest_sha256, manifest, size_bytes, created_at, updated_at, next_attempt_at, attempts, "
     "redrives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
 _INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size) "
                 "VALUES (?, ?, ?, ?, ?, ?)")
 DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
@@ -659,12 +661,32 @@ class OfflineQueue:
         if not shas:
             return
         try:
-            self.set_meta("durable_mark", repr(self.clock()))
-            self._delete_blobs(shas)
+            still_used = self._durable_mark([sha for sha, _ in shas])
+            self._delete_blobs(shas, still_used)
         except Exception:
             with self._pending_lock:  # try again at the next flush; recovery is the backstop
                 self._pending_deletes[:0] = shas
             raise
+
+    def _durable_mark(self, names: list[str]) -> set[str]:
+        """One FULL commit (it fsyncs the whole WAL, so every relaxed commit before it is
+        durable too); returns which of ``names`` rows still refer to. Plain SQL on the enqueue
+        connection: the janitor runs beside the sync worker, and its Python time is the
+        worker's latency (the GIL)."""
+        marks = ",".join("?" * len(names))
+        with self._write, self._enqueue_lock:
+            raw = self._enqueue_db()
+            raw.execute("BEGIN")
+            try:
+                raw.execute(_DURABLE_MARK, (repr(self.clock()),))
+                used = {str(r[0]) for r in raw.execute(
+                    f"SELECT sha256 FROM queue_files WHERE sha256 IN ({marks})", names)}
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
+        return used
 
     def _flush_in_background(self) -> None:
         # Keeps going while deliveries keep adding files: each round is one durable commit
@@ -679,12 +701,14 @@ class OfflineQueue:
                 log.exception("queue.purge_flush_failed")
                 return
 
-    def _delete_blobs(self, shas: list[tuple[str, int]]) -> None:
+    def _delete_blobs(self, shas: list[tuple[str, int]], still_used: set[str] | None = None
+                      ) -> None:
         if not shas:
             return
-        with self._session() as s:
-            still_used = set(s.scalars(select(ItemFile.content_hash).where(
-                ItemFile.content_hash.in_([sha for sha, _ in shas]))))
+        if still_used is None:
+            with self._session() as s:
+                still_used = set(s.scalars(select(ItemFile.content_hash).where(
+                    ItemFile.content_hash.in_([sha for sha, _ in shas]))))
         for sha, size in shas:
             if sha not in still_used:
                 self._store.delete(sha)
