@@ -101,11 +101,33 @@ class Claim:
     error: str | None = None  # the payload could not be read back (missing/corrupt): dead
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The next due item read back ahead of its claim (no state change): blobs verified against
+    their names, the final manifest, each blob's SHA-256. Built from immutable inputs (the
+    draft and content-addressed names), so the claim that follows may use it as is."""
+
+    item_id: str
+    attempts: int  # delivery attempts so far (0: never tried)
+    key: tuple[str, str, tuple[tuple[str, str, int], ...]]  # (id, draft hash, files)
+    blobs: list[tuple[str, bytes]]  # (content hash, bytes), in attachment order
+    manifest: bytes
+    sha: dict[str, str]  # content hash → SHA-256
+
+    @property
+    def uploads(self) -> list[tuple[str, bytes]]:
+        """(SHA-256, bytes) of every attachment, as the platform names them."""
+        return [(self.sha[h], data) for h, data in self.blobs]
+
+
 _EXISTS = "SELECT 1 FROM queue_items WHERE id = ?"
 _CLAIM = ("SELECT id, state, attempts, manifest, manifest_sha256, created_at FROM queue_items "
           "WHERE (state IN ('queued', 'retry') AND next_attempt_at <= ?) "
           "OR (state = 'sending' AND lease_expires_at < ?) ORDER BY created_at LIMIT 1")
-_NEXT_AFTER = ("SELECT id, manifest, manifest_sha256 FROM queue_items "
+_CLAIM_ONE = ("SELECT id, state, attempts, manifest, manifest_sha256, created_at FROM queue_items "
+              "WHERE id = ? AND ((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
+              "OR (state = 'sending' AND lease_expires_at < ?))")
+_NEXT_AFTER = ("SELECT id, manifest, manifest_sha256, attempts FROM queue_items "
                "WHERE ((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
                "OR (state = 'sending' AND lease_expires_at < ?)) AND id != ? "
                "ORDER BY created_at LIMIT 1")
@@ -240,7 +262,7 @@ class OfflineQueue:
         # each unlink of a 1 MB blob costs ~4 ms (a synchronous TRIM).
         self._janitor: ThreadPoolExecutor | None = None
         self._janitor_job: Future[None] | None = None
-        self._read_ahead: Future[Any] | None = None
+        self._read_ahead: Future[Prepared | None] | None = None
         self._reader: ThreadPoolExecutor | None = None
         # A pooled connection kept checked out for enqueues (a checkout + reset per enqueue
         # cost more than the row insert itself).
@@ -488,13 +510,15 @@ class OfflineQueue:
 
     # -- the worker's side ----------------------------------------------------------------------
 
-    def claim_next(self) -> Claim | None:
-        """Lease the oldest due item (or one whose lease expired) for a delivery attempt."""
+    def claim_next(self, only: str | None = None) -> Claim | None:
+        """Lease the oldest due item (or one whose lease expired) for a delivery attempt; with
+        ``only``, that item if it is due (else None)."""
         now = self.clock()
         # Plain SQL on one connection: the worker's per-item bookkeeping is on the sync
         # throughput path (measured against a plain upload).
         with self._write, self._relaxed.begin() as c:
-            row = c.exec_driver_sql(_CLAIM, (now, now)).first()
+            row = c.exec_driver_sql(_CLAIM, (now, now)).first() if only is None else \
+                c.exec_driver_sql(_CLAIM_ONE, (only, now, now)).first()
             if row is None:
                 return None
             item_id, state, attempts, stored, stored_hash, created = row
@@ -529,36 +553,40 @@ class OfflineQueue:
         job, self._read_ahead = self._read_ahead, None
         if job is not None:
             try:
-                key, value = job.result()
+                ahead = job.result()
             except Exception:  # read-ahead is only a hint; the real read below reports errors
-                key, value = None, None
+                ahead = None
             # Only the very same immutable inputs (draft + content-addressed blob names).
-            if key == (item_id, stored_hash, tuple(files)) and value is not None:
-                return value
+            if ahead is not None and ahead.key == (item_id, stored_hash, tuple(files)):
+                return ahead.blobs, ahead.manifest, ahead.sha
         return self._prepare(stored, stored_hash, files)
 
-    def read_ahead(self, current_id: str) -> None:
+    def read_ahead(self, current_id: str) -> Future[Prepared | None] | None:
         """While ``current_id`` is on the wire: read and hash the next due item in the
-        background (no state change; the claim that follows uses it if it is the same item)."""
+        background (no state change; the claim that follows uses it if it is the same item).
+        Returns the job (None if one is already pending), whose result the sync worker may use
+        too (to upload that item's attachments ahead)."""
         if self._reader is None or self._read_ahead is not None:
-            return
-        self._read_ahead = self._reader.submit(self._read_ahead_job, current_id, self.clock())
+            return None
+        job = self._reader.submit(self._read_ahead_job, current_id, self.clock())
+        self._read_ahead = job
+        return job
 
-    def _read_ahead_job(self, current_id: str, now: float) -> tuple[
-            tuple[str, str, tuple[tuple[str, str, int], ...]] | None,
-            tuple[list[tuple[str, bytes]], bytes, dict[str, str]] | None]:
+    def _read_ahead_job(self, current_id: str, now: float) -> Prepared | None:
         with self._relaxed.connect() as c:
             row = c.exec_driver_sql(_NEXT_AFTER, (now, now, current_id)).first()
             if row is None:
-                return None, None
+                return None
             item_id, stored, stored_hash = str(row[0]), bytes(row[1] or b""), str(row[2])
+            attempts = int(row[3] or 0)
             files = [(str(n), str(h), int(z))
                      for n, h, z in c.exec_driver_sql(_FILES, (item_id,))]
         try:
-            value = self._prepare(stored, stored_hash, files)
+            blobs, manifest, sha = self._prepare(stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError):
-            return None, None
-        return (item_id, stored_hash, tuple(files)), value
+            return None
+        return Prepared(item_id, attempts, (item_id, stored_hash, tuple(files)), blobs, manifest,
+                        sha)
 
     def read_blob(self, sha256: str, verify: bool = True) -> bytes:
         return self._store.get(sha256, verify)
@@ -839,4 +867,4 @@ class OfflineQueue:
 
 
 __all__ = ["ApplicationInput", "Attachment", "BlobCorrupt", "Claim", "EnqueueResult", "Failure",
-           "OfflineQueue", "QueueLockedError", "QueueStats", "RecoveryReport"]
+           "OfflineQueue", "Prepared", "QueueLockedError", "QueueStats", "RecoveryReport"]
