@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,7 +164,7 @@ class SyncWorker:
             self._thread.join(timeout_s)
             self._thread = None
         if self._thread is None:
-            self._close_ahead()
+            self._close_ahead(timeout_s)
 
     def sync_now(self) -> None:
         """Wake the worker: try every due item now (staff 'sync' or network back)."""
@@ -368,22 +368,19 @@ class SyncWorker:
             if failure.transient:
                 self._pause_after(failure)
 
-    def _close_ahead(self) -> None:
-        self._settle_ahead_quietly()
+    def _close_ahead(self, timeout_s: float | None = None) -> None:
+        """Drop the helper (its outcome unused: the item simply uploads at its next attempt).
+        It sends no new part once stopping; one already on the wire gets ``timeout_s``."""
+        job, self._ahead = self._ahead, None
+        finished = True
+        if job is not None:
+            finished = not wait([job], timeout_s).not_done
         if self._ahead_pool is not None:
-            self._ahead_pool.shutdown(wait=True)
+            self._ahead_pool.shutdown(wait=finished)
             self._ahead_pool = None
         if self._ahead_client is not None:
             self._ahead_client.close()
             self._ahead_client = None
-
-    def _settle_ahead_quietly(self) -> None:
-        job, self._ahead = self._ahead, None
-        if job is not None:
-            try:
-                job.result()
-            except Exception:
-                log.exception("queue.upload_ahead_failed")
 
     @staticmethod
     def _failure(err: PlatformError) -> Failure:
