@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.blobs import BlobCorrupt, BlobStore, content_hash
+from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
@@ -101,11 +101,33 @@ class Claim:
     error: str | None = None  # the payload could not be read back (missing/corrupt): dead
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The next due item read back ahead of its claim (no state change): blobs verified against
+    their names, the final manifest, each blob's SHA-256. Built from immutable inputs (the
+    draft and content-addressed names), so the claim that follows may use it as is."""
+
+    item_id: str
+    attempts: int  # delivery attempts so far (0: never tried)
+    key: tuple[str, str, tuple[tuple[str, str, int], ...]]  # (id, draft hash, files)
+    blobs: list[tuple[str, bytes]]  # (content hash, bytes), in attachment order
+    manifest: bytes
+    sha: dict[str, str]  # content hash → SHA-256
+
+    @property
+    def uploads(self) -> list[tuple[str, bytes]]:
+        """(SHA-256, bytes) of every attachment, as the platform names them."""
+        return [(self.sha[h], data) for h, data in self.blobs]
+
+
 _EXISTS = "SELECT 1 FROM queue_items WHERE id = ?"
 _CLAIM = ("SELECT id, state, attempts, manifest, manifest_sha256, created_at FROM queue_items "
           "WHERE (state IN ('queued', 'retry') AND next_attempt_at <= ?) "
           "OR (state = 'sending' AND lease_expires_at < ?) ORDER BY created_at LIMIT 1")
-_NEXT_AFTER = ("SELECT id, manifest, manifest_sha256 FROM queue_items "
+_CLAIM_ONE = ("SELECT id, state, attempts, manifest, manifest_sha256, created_at FROM queue_items "
+              "WHERE id = ? AND ((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
+              "OR (state = 'sending' AND lease_expires_at < ?))")
+_NEXT_AFTER = ("SELECT id, manifest, manifest_sha256, attempts FROM queue_items "
                "WHERE ((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
                "OR (state = 'sending' AND lease_expires_at < ?)) AND id != ? "
                "ORDER BY created_at LIMIT 1")
@@ -126,6 +148,8 @@ _INSERT_ITEM = (
     "INSERT INTO queue_items (id, kind, state, item_id, catalogue_version, display, "
     "manifest_sha256, manifest, size_bytes, created_at, updated_at, next_attempt_at, attempts, "
     "redrives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
 _INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size) "
                 "VALUES (?, ?, ?, ?, ?, ?)")
 DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
@@ -238,8 +262,12 @@ class OfflineQueue:
         # each unlink of a 1 MB blob costs ~4 ms (a synchronous TRIM).
         self._janitor: ThreadPoolExecutor | None = None
         self._janitor_job: Future[None] | None = None
-        self._read_ahead: Future[Any] | None = None
+        self._read_ahead: Future[Prepared | None] | None = None
         self._reader: ThreadPoolExecutor | None = None
+        # A pooled connection kept checked out for enqueues (a checkout + reset per enqueue
+        # cost more than the row insert itself).
+        self._enqueue_conn: Any = None
+        self._enqueue_lock = threading.Lock()
         self.recovery = RecoveryReport()
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -297,6 +325,10 @@ class OfflineQueue:
         self._read_ahead = None
         if self.blobs is not None:
             self.blobs.close()
+        with self._enqueue_lock:
+            if self._enqueue_conn is not None:
+                self._enqueue_conn.close()  # back to the pool, disposed below
+                self._enqueue_conn = None
         if self._relaxed is not None:
             self._relaxed.dispose()
             self._relaxed = None
@@ -381,6 +413,13 @@ class OfflineQueue:
         return self._blob_bytes + db
 
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
+        """Seal, store and commit one application; returns once all of it is durable.
+
+        The order keeps the citizen's wait short without weakening anything: each attachment is
+        encrypted and handed to the blob store, whose helper thread writes and fsyncs it while
+        this thread hashes and renames it, wraps the data key for the platform (X25519), seals
+        the payload and builds the manifest; then one directory fsync covers the new names, the
+        files' own fsyncs are awaited, and only then is the row committed (FULL)."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
@@ -393,39 +432,47 @@ class OfflineQueue:
                 self.min_free_bytes and
                 shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
             return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
-        with self.engine.connect() as c:
-            if c.connection.driver_connection.execute(  # type: ignore[union-attr]
-                    _EXISTS, (application_id,)).fetchone() is not None:
+        with self._enqueue_lock:
+            if self._enqueue_db().execute(_EXISTS, (application_id,)).fetchone() is not None:
                 return EnqueueResult(True, application_id)
         try:
-            sealed = crypto.seal(self.encryption_key_b64, application_id, payload,
-                                 [(a.name, a.data) for a in app.attachments])
+            sealer = crypto.Sealer(self.encryption_key_b64, application_id)
         except crypto.CryptoError as e:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
-        now = self.clock()
-        display = {**masked_applicant(applicant), "item_title": app.item_title}
         store = self._store
-        refs: list[dict[str, Any]] = []
-        for name, parts in sealed.attachments:
-            size = sum(len(p) for p in parts)
-            refs.append({"name": name, DRAFT_REF: store.put_parts(parts), "size": size})
-            with self._pending_lock:
-                self._blob_bytes += size
-        # A draft: the contract names attachments by SHA-256, filled in when the item is sent
-        # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
-        manifest = crypto.canonical_json(submission_document(
-            application_id=application_id, item_id=app.item_id,
-            catalogue_version=app.catalogue_version, created_at=now,
-            terminal_id=self.terminal_id, region_code=self.region_code,
-            item_title=app.item_title, applicant=applicant, envelope=sealed.envelope,
-            attachments=refs))
-        size = len(manifest) + sum(int(r["size"]) for r in refs)
-        # The sqlite3 connection itself (no ORM, no Core execution layer): this is the
-        # citizen-facing hot path, measured against raw sqlite3. Autocommit mode (see db.py),
-        # so the transaction is explicit; COMMIT returns after the WAL fsync (FULL).
-        with self._write, self.engine.connect() as c:
-            raw = c.connection.driver_connection
-            assert raw is not None
+        pending: list[PendingBlob] = []
+        try:
+            for a in app.attachments:
+                pending.append(store.start_put(sealer.attachment(a.name, a.data)))
+            # While the attachments are being written and fsynced:
+            envelope = sealer.envelope(payload)
+            now = self.clock()
+            display = {**masked_applicant(applicant), "item_title": app.item_title}
+            # A draft: the contract names attachments by SHA-256, filled in when the item is
+            # sent (finalise_manifest) so the citizen does not wait for a second hash of every
+            # scan.
+            refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
+                    for a, p in zip(app.attachments, pending, strict=True)]
+            manifest = crypto.canonical_json(submission_document(
+                application_id=application_id, item_id=app.item_id,
+                catalogue_version=app.catalogue_version, created_at=now,
+                terminal_id=self.terminal_id, region_code=self.region_code,
+                item_title=app.item_title, applicant=applicant, envelope=envelope,
+                attachments=refs))
+            display_json = json.dumps(display, ensure_ascii=False)
+            manifest_hash = content_hash(manifest)
+        except BaseException:
+            store.abort_puts(pending)
+            raise
+        store.finish_puts(pending)  # durable, or taken back and raised
+        with self._pending_lock:
+            self._blob_bytes += sum(p.size for p in pending)
+        size = len(manifest) + sum(p.size for p in pending)
+        # The sqlite3 connection itself (no ORM, no Core execution layer, no pool checkout):
+        # this is the citizen-facing hot path, measured against raw sqlite3. Autocommit mode
+        # (see db.py), so the transaction is explicit; COMMIT returns after the WAL fsync (FULL).
+        with self._write, self._enqueue_lock:
+            raw = self._enqueue_db()
             raw.execute("BEGIN")
             try:
                 if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
@@ -435,11 +482,11 @@ class OfflineQueue:
                     return EnqueueResult(True, application_id)
                 raw.execute(_INSERT_ITEM, (
                     application_id, "application", str(State.QUEUED), app.item_id,
-                    app.catalogue_version, json.dumps(display, ensure_ascii=False),
-                    content_hash(manifest), manifest, size, now, now, now, 0, 0))
+                    app.catalogue_version, display_json, manifest_hash, manifest, size, now,
+                    now, now, 0, 0))
                 raw.executemany(_INSERT_FILE, [
-                    (application_id, i, "attachment", str(r["name"]), str(r[DRAFT_REF]),
-                     int(r["size"])) for i, r in enumerate(refs)])
+                    (application_id, i, "attachment", a.name, pb.name, pb.size)
+                    for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
@@ -448,15 +495,23 @@ class OfflineQueue:
         self._changed()
         return EnqueueResult(True, application_id)
 
+    def _enqueue_db(self) -> Any:
+        """The sqlite3 connection kept for enqueues (FULL); the caller holds ``_enqueue_lock``."""
+        if self._enqueue_conn is None:
+            self._enqueue_conn = self.engine.raw_connection()
+        return self._enqueue_conn.driver_connection
+
     # -- the worker's side ----------------------------------------------------------------------
 
-    def claim_next(self) -> Claim | None:
-        """Lease the oldest due item (or one whose lease expired) for a delivery attempt."""
+    def claim_next(self, only: str | None = None) -> Claim | None:
+        """Lease the oldest due item (or one whose lease expired) for a delivery attempt; with
+        ``only``, that item if it is due (else None)."""
         now = self.clock()
         # Plain SQL on one connection: the worker's per-item bookkeeping is on the sync
         # throughput path (measured against a plain upload).
         with self._write, self._relaxed.begin() as c:
-            row = c.exec_driver_sql(_CLAIM, (now, now)).first()
+            row = c.exec_driver_sql(_CLAIM, (now, now)).first() if only is None else \
+                c.exec_driver_sql(_CLAIM_ONE, (only, now, now)).first()
             if row is None:
                 return None
             item_id, state, attempts, stored, stored_hash, created = row
@@ -491,36 +546,40 @@ class OfflineQueue:
         job, self._read_ahead = self._read_ahead, None
         if job is not None:
             try:
-                key, value = job.result()
+                ahead = job.result()
             except Exception:  # read-ahead is only a hint; the real read below reports errors
-                key, value = None, None
+                ahead = None
             # Only the very same immutable inputs (draft + content-addressed blob names).
-            if key == (item_id, stored_hash, tuple(files)) and value is not None:
-                return value
+            if ahead is not None and ahead.key == (item_id, stored_hash, tuple(files)):
+                return ahead.blobs, ahead.manifest, ahead.sha
         return self._prepare(stored, stored_hash, files)
 
-    def read_ahead(self, current_id: str) -> None:
+    def read_ahead(self, current_id: str) -> Future[Prepared | None] | None:
         """While ``current_id`` is on the wire: read and hash the next due item in the
-        background (no state change; the claim that follows uses it if it is the same item)."""
+        background (no state change; the claim that follows uses it if it is the same item).
+        Returns the job (None if one is already pending), whose result the sync worker may use
+        too (to upload that item's attachments ahead)."""
         if self._reader is None or self._read_ahead is not None:
-            return
-        self._read_ahead = self._reader.submit(self._read_ahead_job, current_id, self.clock())
+            return None
+        job = self._reader.submit(self._read_ahead_job, current_id, self.clock())
+        self._read_ahead = job
+        return job
 
-    def _read_ahead_job(self, current_id: str, now: float) -> tuple[
-            tuple[str, str, tuple[tuple[str, str, int], ...]] | None,
-            tuple[list[tuple[str, bytes]], bytes, dict[str, str]] | None]:
+    def _read_ahead_job(self, current_id: str, now: float) -> Prepared | None:
         with self._relaxed.connect() as c:
             row = c.exec_driver_sql(_NEXT_AFTER, (now, now, current_id)).first()
             if row is None:
-                return None, None
+                return None
             item_id, stored, stored_hash = str(row[0]), bytes(row[1] or b""), str(row[2])
+            attempts = int(row[3] or 0)
             files = [(str(n), str(h), int(z))
                      for n, h, z in c.exec_driver_sql(_FILES, (item_id,))]
         try:
-            value = self._prepare(stored, stored_hash, files)
+            blobs, manifest, sha = self._prepare(stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError):
-            return None, None
-        return (item_id, stored_hash, tuple(files)), value
+            return None
+        return Prepared(item_id, attempts, (item_id, stored_hash, tuple(files)), blobs, manifest,
+                        sha)
 
     def read_blob(self, sha256: str, verify: bool = True) -> bytes:
         return self._store.get(sha256, verify)
@@ -623,12 +682,32 @@ class OfflineQueue:
         if not shas:
             return
         try:
-            self.set_meta("durable_mark", repr(self.clock()))
-            self._delete_blobs(shas)
+            still_used = self._durable_mark([sha for sha, _ in shas])
+            self._delete_blobs(shas, still_used)
         except Exception:
             with self._pending_lock:  # try again at the next flush; recovery is the backstop
                 self._pending_deletes[:0] = shas
             raise
+
+    def _durable_mark(self, names: list[str]) -> set[str]:
+        """One FULL commit (it fsyncs the whole WAL, so every relaxed commit before it is
+        durable too); returns which of ``names`` rows still refer to. Plain SQL on the enqueue
+        connection: the janitor runs beside the sync worker, and its Python time is the
+        worker's latency (the GIL)."""
+        marks = ",".join("?" * len(names))
+        with self._write, self._enqueue_lock:
+            raw = self._enqueue_db()
+            raw.execute("BEGIN")
+            try:
+                raw.execute(_DURABLE_MARK, (repr(self.clock()),))
+                used = {str(r[0]) for r in raw.execute(
+                    f"SELECT sha256 FROM queue_files WHERE sha256 IN ({marks})", names)}
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
+        return used
 
     def _flush_in_background(self) -> None:
         # Keeps going while deliveries keep adding files: each round is one durable commit
@@ -643,12 +722,14 @@ class OfflineQueue:
                 log.exception("queue.purge_flush_failed")
                 return
 
-    def _delete_blobs(self, shas: list[tuple[str, int]]) -> None:
+    def _delete_blobs(self, shas: list[tuple[str, int]], still_used: set[str] | None = None
+                      ) -> None:
         if not shas:
             return
-        with self._session() as s:
-            still_used = set(s.scalars(select(ItemFile.content_hash).where(
-                ItemFile.content_hash.in_([sha for sha, _ in shas]))))
+        if still_used is None:
+            with self._session() as s:
+                still_used = set(s.scalars(select(ItemFile.content_hash).where(
+                    ItemFile.content_hash.in_([sha for sha, _ in shas]))))
         for sha, size in shas:
             if sha not in still_used:
                 self._store.delete(sha)
@@ -779,4 +860,4 @@ class OfflineQueue:
 
 
 __all__ = ["ApplicationInput", "Attachment", "BlobCorrupt", "Claim", "EnqueueResult", "Failure",
-           "OfflineQueue", "QueueLockedError", "QueueStats", "RecoveryReport"]
+           "OfflineQueue", "Prepared", "QueueLockedError", "QueueStats", "RecoveryReport"]

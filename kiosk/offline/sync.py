@@ -8,6 +8,15 @@ receipt's signature, application id and payload hash; then DELIVERED + purge. Fa
 (network, timeout, 408, 429, 5xx, bad answer, bad signature) → RETRY with full-jitter backoff,
 Retry-After as a floor, and the whole worker pauses too so a down platform is not hammered item
 after item; permanent (other 4xx) → dead letter.
+
+Pipelining (the worker's own loop): while an item's manifest is on the wire, a helper thread
+uploads the attachments of the next due item on a second connection (content-addressed, so an
+upload changes no state and is safe to repeat). Manifests still go one at a time, in order,
+each after its item's lease. The helper sends nothing while the worker is paused or stopping
+(checked before every part). Its outcome is settled on the worker thread before the next claim:
+a failed upload ahead is the failure of that item's next attempt (leased and recorded then, with
+its backoff and the worker's pause, before any other request); a completed one lets that attempt
+skip the upload.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +37,7 @@ from kiosk import __version__
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
 from kiosk.offline.blobs import fsync_dir
-from kiosk.offline.store import Claim, Failure, OfflineQueue, QueueStats
+from kiosk.offline.store import Claim, Failure, OfflineQueue, Prepared, QueueStats
 from kiosk.platform import crypto
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.errors import PlatformError
@@ -54,6 +64,16 @@ class SyncSchedule:
     catalogue_refresh_s: float = 900.0
     heartbeat_s: float = 60.0
     chunk_bytes: int = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """What the helper thread's upload ahead achieved for one item."""
+
+    item_id: str
+    uploaded: frozenset[str]  # SHA-256s the platform confirmed complete
+    sent: bool  # at least one part went out (the platform may hold parts of it now)
+    error: PlatformError | None = None  # the request that failed (a real answer, not a halt)
 
 
 class CatalogueCache:
@@ -92,7 +112,8 @@ class SyncWorker:
     def __init__(self, queue: OfflineQueue, client: PlatformClient, *,
                  schedule: SyncSchedule = SyncSchedule(), policy: RetryPolicy | None = None,
                  requests_dir: Path | None = None, catalogue_cache: CatalogueCache | None = None,
-                 device_health: Callable[[], dict[str, str]] = dict) -> None:
+                 device_health: Callable[[], dict[str, str]] = dict,
+                 pipeline: bool = True) -> None:
         self.queue = queue
         self.client = client
         self.schedule = schedule
@@ -115,6 +136,14 @@ class SyncWorker:
         self.catalogue: dict[str, Any] | None = None
         self.last_error: str | None = None
         self.delivered_count = 0
+        self.pipeline = pipeline
+        self._ahead_pool: ThreadPoolExecutor | None = None
+        self._ahead_client: PlatformClient | None = None
+        self._ahead: Future[_Ahead | None] | None = None
+        self._uploaded_ahead: _Ahead | None = None
+        # Items the platform may hold parts of from an upload ahead: their next upload asks
+        # for the platform's offset first instead of re-sending from zero.
+        self._resume: set[str] = set()
         queue.add_listener(self._queue_changed)
 
     # -- control --------------------------------------------------------------------------------
@@ -134,6 +163,8 @@ class SyncWorker:
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
+        if self._thread is None:
+            self._close_ahead(timeout_s)
 
     def sync_now(self) -> None:
         """Wake the worker: try every due item now (staff 'sync' or network back)."""
@@ -171,6 +202,7 @@ class SyncWorker:
         if self._stats_dirty:
             self._emit_stats()
         self._handle_requests()
+        self._settle_ahead()  # before any request: a failed upload ahead pauses the worker
         if now >= self._next_catalogue:
             self.refresh_catalogue()
             self._next_catalogue = now + self.schedule.catalogue_refresh_s
@@ -180,7 +212,7 @@ class SyncWorker:
         if time.time() >= self._pause_until:
             claim = self.queue.claim_next()
             if claim is not None:
-                self.deliver(claim)
+                self._deliver(claim, self.pipeline)
                 return 0.0
             self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
         stats = self.queue.stats()
@@ -194,44 +226,63 @@ class SyncWorker:
         until nothing is due, honouring backoff, within ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         self._pause_until = 0.0
-        while time.monotonic() < deadline:
-            if time.time() < self._pause_until:
-                time.sleep(min(self._pause_until - time.time(), deadline - time.monotonic(), 0.5))
-                continue
-            claim = self.queue.claim_next()
-            if claim is None:
-                break
-            self.deliver(claim)
+        try:
+            while time.monotonic() < deadline:
+                self._settle_ahead()
+                if time.time() < self._pause_until:
+                    time.sleep(max(0.0, min(self._pause_until - time.time(),
+                                            deadline - time.monotonic(), 0.5)))
+                    continue
+                claim = self.queue.claim_next()
+                if claim is None:
+                    break
+                self._deliver(claim, self.pipeline)
+            self._settle_ahead()
+        finally:
+            if self._thread is None:
+                self._close_ahead()
         self.queue.flush_deletes()
         return self.queue.stats()
 
     # -- delivery -------------------------------------------------------------------------------
 
     def deliver(self, claim: Claim) -> bool:
+        """Deliver one item the caller has leased (no upload ahead of the next one)."""
+        self._settle_ahead()
+        return self._deliver(claim, pipelined=False)
+
+    def _deliver(self, claim: Claim, pipelined: bool) -> bool:
         if claim.error is not None:  # the payload did not read back intact: staff must see it
             self._failed(claim, Failure(codes.CORRUPT.code, claim.error, transient=False))
             return False
         manifest = claim.manifest
+        ahead, self._uploaded_ahead = self._uploaded_ahead, None
+        done = ahead.uploaded if ahead is not None and ahead.item_id == claim.id else frozenset()
         for (_name, _local, _size, sha), blob in zip(claim.attachments, claim.blobs, strict=True):
+            if sha in done:  # uploaded ahead, and the platform said complete
+                continue
             up = self.client.upload_attachment(sha, blob, self.schedule.chunk_bytes,
                                                self._stop.is_set,
-                                               ask_first=claim.attempt_number > 1,
+                                               # a retry, or parts may be there already
+                                               ask_first=claim.attempt_number > 1
+                                               or claim.id in self._resume,
                                                # finalise_manifest hashed these very bytes
                                                sha256_computed=True)
             if up.error is not None:
-                if up.error.code == "ATTACHMENT_HASH_MISMATCH":  # the local file is damaged
-                    self._failed(claim, Failure(codes.CORRUPT.code, up.error.describe(),
-                                                transient=False))
-                    return False
-                self._failed(claim, self._failure(up.error))
+                self._upload_failed(claim, up.error)
                 return False
-        self.queue.read_ahead(claim.id)  # the next item's read + hashes, while we wait
+        # While the manifest is on the wire: the next item's read + hashes (and, pipelined,
+        # the upload of its attachments on the helper thread).
+        job = self.queue.read_ahead(claim.id)
+        if pipelined and job is not None:
+            self._start_ahead(job)
         res = self.client.submit_application(claim.id, manifest)
         if res.error is not None:
             self._failed(claim, self._failure(res.error))
             return False
         receipt = res.unwrap()
         self.queue.record_delivered(claim, receipt.case_number, receipt.raw, receipt.signature)
+        self._resume.discard(claim.id)
         self._consecutive_failures = 0
         self._pause_until = 0.0
         self.delivered_count += 1
@@ -242,6 +293,99 @@ class SyncWorker:
         for cb in list(self.listeners.delivered):
             cb(claim.id, receipt.case_number)
         return True
+
+    def _upload_failed(self, claim: Claim, err: PlatformError) -> None:
+        if err.code == "ATTACHMENT_HASH_MISMATCH":  # the local file is damaged
+            self._failed(claim, Failure(codes.CORRUPT.code, err.describe(), transient=False))
+        else:
+            self._failed(claim, self._failure(err))
+
+    # -- upload ahead (pipelining) --------------------------------------------------------------
+
+    def _halted(self) -> bool:
+        """The helper thread must not start a request: stopping, or the worker is paused."""
+        return self._stop.is_set() or time.time() < self._pause_until
+
+    def _start_ahead(self, job: Future[Prepared | None]) -> None:
+        if self._ahead is not None or self._halted():
+            return
+        if self._ahead_pool is None:
+            self._ahead_pool = ThreadPoolExecutor(max_workers=1,
+                                                  thread_name_prefix="queue-upload-ahead")
+            self._ahead_client = self.client.clone()
+        self._ahead = self._ahead_pool.submit(self._upload_ahead, job, frozenset(self._resume))
+
+    def _upload_ahead(self, job: Future[Prepared | None], resume: frozenset[str]
+                      ) -> _Ahead | None:
+        """Helper thread: upload the next item's attachments (no state change)."""
+        client = self._ahead_client
+        prepared = job.result()
+        if client is None or prepared is None or not prepared.blobs:
+            return None
+        halted = False
+        sent = False
+
+        def halt() -> bool:  # checked before every part: nothing goes out once it says so
+            nonlocal halted, sent
+            halted = self._halted()
+            sent = sent or not halted
+            return halted
+
+        ask_first = prepared.attempts > 0 or prepared.item_id in resume
+        uploaded: set[str] = set()
+        for sha, blob in prepared.uploads:
+            if halt():
+                break
+            up = client.upload_attachment(sha, blob, self.schedule.chunk_bytes, halt,
+                                          ask_first=ask_first, sha256_computed=True)
+            if up.error is not None:
+                if halted:  # stopped before a part, not an answer from the platform
+                    break
+                return _Ahead(prepared.item_id, frozenset(uploaded), sent, up.error)
+            uploaded.add(sha)
+        return _Ahead(prepared.item_id, frozenset(uploaded), sent)
+
+    def _settle_ahead(self) -> None:
+        """Worker thread, before any claim: take the helper's outcome. A failed upload ahead was
+        the first request of that item's next attempt, so it is that attempt's failure: the item
+        is leased and the failure recorded now (its backoff, the worker's pause), before any
+        other request goes out."""
+        job, self._ahead = self._ahead, None
+        if job is None:
+            return
+        try:
+            ahead = job.result()
+        except Exception:  # a bug must not stop deliveries; the item uploads normally
+            log.exception("queue.upload_ahead_failed")
+            return
+        if ahead is None:
+            return
+        if ahead.sent:
+            self._resume.add(ahead.item_id)
+        if ahead.error is None:
+            self._uploaded_ahead = ahead
+            return
+        claim = self.queue.claim_next(only=ahead.item_id)
+        if claim is not None:
+            self._upload_failed(claim, ahead.error)
+        else:  # no longer due (re-driven, gone): the worker backs off all the same
+            failure = self._failure(ahead.error)
+            if failure.transient:
+                self._pause_after(failure)
+
+    def _close_ahead(self, timeout_s: float | None = None) -> None:
+        """Drop the helper (its outcome unused: the item simply uploads at its next attempt).
+        It sends no new part once stopping; one already on the wire gets ``timeout_s``."""
+        job, self._ahead = self._ahead, None
+        finished = True
+        if job is not None:
+            finished = not wait([job], timeout_s).not_done
+        if self._ahead_pool is not None:
+            self._ahead_pool.shutdown(wait=finished)
+            self._ahead_pool = None
+        if self._ahead_client is not None:
+            self._ahead_client.close()
+            self._ahead_client = None
 
     @staticmethod
     def _failure(err: PlatformError) -> Failure:
@@ -259,16 +403,20 @@ class SyncWorker:
             "delay_s": round(delay, 3) if delay is not None else None,
             "detail": failure.detail[:200]}})
         if failure.transient:
-            self._consecutive_failures += 1
-            # The worker as a whole backs off too (full jitter), so after a failure it does not
-            # hammer the platform with the next item in line.
-            pause = self.policy.delay(self._consecutive_failures, failure.retry_after_s)
-            self._pause_until = time.time() + pause
-            if failure.error_code.startswith("NET-01"):
-                self._set_online(False)
+            self._pause_after(failure)
         else:
+            self._resume.discard(claim.id)
             for cb in list(self.listeners.dead_lettered):
                 cb(claim.id, failure.error_code)
+
+    def _pause_after(self, failure: Failure) -> None:
+        self._consecutive_failures += 1
+        # The worker as a whole backs off too (full jitter), so after a failure it does not
+        # hammer the platform with the next item in line.
+        pause = self.policy.delay(self._consecutive_failures, failure.retry_after_s)
+        self._pause_until = max(self._pause_until, time.time() + pause)
+        if failure.error_code.startswith("NET-01"):
+            self._set_online(False)
 
     def _set_online(self, online: bool) -> None:
         if online != self._online:

@@ -142,6 +142,17 @@ class PlatformClient:
         self.session.trust_env = False  # no proxy/netrc surprises from the environment
         self.session.auth = TerminalAuth(terminal_id, terminal_key, offer_terminal_key)
         self.session.headers["User-Agent"] = "gov-kiosk"
+        self._clone_args = (base_url, terminal_id, terminal_key, platform_keys, timeouts,
+                            ca_bundle, offer_terminal_key, insecure_hosts)
+
+    def clone(self) -> PlatformClient:
+        """The same terminal and settings on a session of its own (its own connections), for
+        a second thread: a ``requests.Session`` is not meant to be shared between threads."""
+        (base_url, terminal_id, key, platform_keys, timeouts, ca_bundle, offer,
+         insecure) = self._clone_args
+        return PlatformClient(base_url, terminal_id, key, platform_keys, timeouts,
+                              ca_bundle=ca_bundle, offer_terminal_key=offer,
+                              insecure_hosts=insecure)
 
     def close(self) -> None:
         self.session.close()

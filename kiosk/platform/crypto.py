@@ -13,6 +13,7 @@ Keys travel as unpadded-free standard base64 of their raw bytes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -155,28 +156,52 @@ def _aad(application_id: str, part: str) -> bytes:
     return f"{application_id}|{part}".encode()
 
 
+@functools.lru_cache(maxsize=8)
+def _recipient(recipient_b64: str) -> tuple[X25519PublicKey, bytes]:
+    """The platform's public key, parsed once (it is the same for every application)."""
+    key = load_encryption_public(recipient_b64)
+    return key, public_bytes(key)
+
+
+class Sealer:
+    """Seals one application in two steps, so the large part can be on its way to disk while
+    the small part is built: :meth:`attachment` encrypts with the data key at once;
+    :meth:`envelope` then wraps that key for the recipient (X25519 + HKDF) and encrypts the
+    payload. The result is exactly what :func:`seal` produces. One data key per application;
+    each attachment gets its own nonce. Raises :class:`CryptoError` for a malformed key."""
+
+    def __init__(self, recipient_b64: str, application_id: str) -> None:
+        self._recipient, self._recipient_raw = _recipient(recipient_b64)
+        self._application_id = application_id
+        self._data_key = AESGCM.generate_key(bit_length=256)
+        self._aead = AESGCM(self._data_key)
+
+    def attachment(self, name: str, data: bytes) -> list[bytes]:
+        """``[nonce, ciphertext]``: the blob is the two back to back, kept apart so a large
+        attachment is never copied just to prepend 12 bytes."""
+        nonce = os.urandom(12)
+        return [nonce, self._aead.encrypt(nonce, data, _aad(self._application_id, f"att:{name}"))]
+
+    def envelope(self, payload: bytes) -> dict[str, str]:
+        ephemeral = X25519PrivateKey.generate()
+        epk = public_bytes(ephemeral)
+        kek = _wrap_key(ephemeral.exchange(self._recipient), epk, self._recipient_raw)
+        wrap_nonce = os.urandom(12)
+        wrapped = AESGCM(kek).encrypt(wrap_nonce, self._data_key,
+                                      _aad(self._application_id, "key"))
+        nonce = os.urandom(12)
+        ciphertext = self._aead.encrypt(nonce, payload, _aad(self._application_id, "payload"))
+        return {"alg": ENVELOPE_ALG, "key_id": key_id(self._recipient_raw), "epk": b64e(epk),
+                "wrap_nonce": b64e(wrap_nonce), "wrapped_key": b64e(wrapped),
+                "nonce": b64e(nonce), "ciphertext": b64e(ciphertext)}
+
+
 def seal(recipient_b64: str, application_id: str, payload: bytes,
          attachments: list[tuple[str, bytes]]) -> SealedApplication:
     """Encrypt ``payload`` and ``attachments`` for the holder of ``recipient_b64``'s private key."""
-    recipient = load_encryption_public(recipient_b64)
-    recipient_raw = public_bytes(recipient)
-    data_key = AESGCM.generate_key(bit_length=256)
-    ephemeral = X25519PrivateKey.generate()
-    epk = public_bytes(ephemeral)
-    kek = _wrap_key(ephemeral.exchange(recipient), epk, recipient_raw)
-    wrap_nonce = os.urandom(12)
-    wrapped = AESGCM(kek).encrypt(wrap_nonce, data_key, _aad(application_id, "key"))
-    aead = AESGCM(data_key)
-    nonce = os.urandom(12)
-    ciphertext = aead.encrypt(nonce, payload, _aad(application_id, "payload"))
-    blobs: list[tuple[str, list[bytes]]] = []
-    for name, data in attachments:
-        n = os.urandom(12)
-        blobs.append((name, [n, aead.encrypt(n, data, _aad(application_id, f"att:{name}"))]))
-    envelope = {"alg": ENVELOPE_ALG, "key_id": key_id(recipient_raw), "epk": b64e(epk),
-                "wrap_nonce": b64e(wrap_nonce), "wrapped_key": b64e(wrapped),
-                "nonce": b64e(nonce), "ciphertext": b64e(ciphertext)}
-    return SealedApplication(envelope, blobs)
+    sealer = Sealer(recipient_b64, application_id)
+    blobs = [(name, sealer.attachment(name, data)) for name, data in attachments]
+    return SealedApplication(sealer.envelope(payload), blobs)
 
 
 def open_data_key(private: X25519PrivateKey, application_id: str, envelope: dict[str, Any]) -> bytes:
