@@ -151,6 +151,8 @@ class ReceiptPrinter:
         if result.ok:
             assert result.value is not None
             self._publish(result.value)
+        elif result.outcome is Outcome.CANCELED:
+            pass  # nothing was learnt about the printer: its status stays what it was
         elif result.error_code in (errors.NO_REPLY, errors.PORT_ERROR):
             self._set_absent(result.error_code)
         else:
@@ -159,9 +161,14 @@ class ReceiptPrinter:
         return result
 
     def poll(self, token: CancelToken) -> float:
-        """The runner's idle task: one status round, then wait ``poll_interval_s``."""
+        """The runner's idle task: one status round, then wait ``poll_interval_s``.
+
+        The round is not given ``token``: a job submitted meanwhile cancels it, and a round cut
+        short leaves its answer on the wire, where the job's own status check would read it — a
+        "paper out" from before the technician loaded paper failed the citizen's receipt. A round
+        is short (two ``status_timeout_s`` at most), the job waits for it."""
         if self.link.is_open:
-            self.refresh_status(token)
+            self.refresh_status()
         return self.config.poll_interval_s
 
     def check_ready(self, token: CancelToken | None = None) -> Completion[PrinterCondition]:
@@ -213,12 +220,14 @@ class ReceiptPrinter:
                     if fail is not None:
                         return fail
                 previous = len(piece) + len(query)
-            self.protocol.send_fence()
             if previous:
                 fail = self._check_mid_job(previous, token)
                 checks += 1
                 if fail is not None:
                     return fail
+            # The fence only now: its answer must not arrive while a status check reads (which
+            # would drop it as noise and leave the job waiting for a fence already answered).
+            self.protocol.send_fence()
             fence_fail, fence_checks = self._wait_fence(total, token)
             checks += fence_checks
             if fence_fail is not None:
@@ -244,6 +253,13 @@ class ReceiptPrinter:
         ns = self.status_ns
         r = self.protocol.collect(Replies(), want_status=len(ns), want_fence=False,
                                   deadline=time.monotonic() + self._status_timeout(bytes_in_flight), token=token)
+        if len(r.status) < len(ns) and not token.cancelled:
+            # Late is not gone (a loaded host, a congested USB-serial adapter): ask once more, as
+            # the idle status round does, before calling the printer absent. Answers come in
+            # order, so the first complete set read is still the one for this chunk.
+            self.link.write(b"".join(dle_eot(n) for n in ns))
+            self.protocol.collect(r, want_status=len(ns), want_fence=False,
+                                  deadline=time.monotonic() + self._status_timeout(), token=token)
         cond: Completion[PrinterCondition]
         if len(r.status) < len(ns):
             cond = Completion.failure(Outcome.HARDWARE_ERROR, errors.NO_REPLY, None, "no status reply mid-job")
@@ -272,8 +288,8 @@ class ReceiptPrinter:
         return None
 
     def _wait_fence(self, total_bytes: int, token: CancelToken) -> tuple[Completion[PrintReport] | None, int]:
-        """Send GS r 1 and wait for its reply, checking real-time status meanwhile."""
-        self.protocol.send_fence()
+        """Wait for the reply to the GS r 1 sent after the last chunk (one per job: a second one's
+        answer would be left for the next job to take as its own), checking status meanwhile."""
         deadline = time.monotonic() + self.config.fence_timeout_s + 1.5 * self.protocol.wire_time(total_bytes)
         replies = Replies()
         checks = 0

@@ -53,6 +53,9 @@ class SimState:
     cutter_error: bool = False
     slow_factor: float = 1.0  # >1: the print engine runs this many times slower than the wire
     powered: bool = True  # False: bytes vanish, nothing answers (unplugged / switched off)
+    # Answers reach the host this much later (a congested USB-serial adapter, a loaded host):
+    # each still says what the printer's state was when it answered, and they stay in order.
+    reply_delay_s: float = 0.0
 
     @property
     def halted(self) -> bool:
@@ -60,7 +63,8 @@ class SimState:
 
     def as_dict(self) -> dict[str, Any]:
         return {"paper": self.paper, "cover_open": self.cover_open, "offline": self.offline,
-                "cutter_error": self.cutter_error, "slow_factor": self.slow_factor, "powered": self.powered}
+                "cutter_error": self.cutter_error, "slow_factor": self.slow_factor, "powered": self.powered,
+                "reply_delay_s": self.reply_delay_s}
 
 
 def status_reply(state: SimState, n: int, *, dle_eot_3: bool) -> bytes:
@@ -137,6 +141,8 @@ class PrinterSimulator:
         self._threads: list[threading.Thread] = []
         self._write_lock = threading.Lock()
         self._render_q: queue.Queue[Page | None] = queue.Queue()
+        self._late: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+        self._late_until = 0.0
         self._cut_pages: list[Page] = []
         self._receipts: list[SimReceipt] = []
         self._receipt_cv = threading.Condition()
@@ -162,7 +168,8 @@ class PrinterSimulator:
         tty.setraw(self._slave)  # no echo, no CR/LF translation: a pty that behaves like a wire
         self._port = os.ttyname(self._slave)
         self._stop.clear()
-        for target, name in ((self._receiver, "rx"), (self._engine, "engine"), (self._renderer, "render")):
+        for target, name in ((self._receiver, "rx"), (self._engine, "engine"), (self._renderer, "render"),
+                             (self._late_sender, "late")):
             t = threading.Thread(target=target, name=f"printer-sim-{name}", daemon=True)
             t.start()
             self._threads.append(t)
@@ -173,6 +180,7 @@ class PrinterSimulator:
         with self._lock:
             self._lock.notify_all()
         self._render_q.put(None)
+        self._late.put(None)
         for t in self._threads:
             t.join(2.0)
         self._threads = []
@@ -278,6 +286,29 @@ class PrinterSimulator:
             except OSError:
                 pass
 
+    def _answer_host(self, data: bytes) -> None:
+        """An answer to the host: at once, or through the delay line (in order) when late."""
+        with self._write_lock:
+            now = time.monotonic()
+            delay = self._state.reply_delay_s
+            if delay <= 0 and now >= self._late_until:
+                late = False
+            else:
+                late = True
+                self._late_until = max(now + delay, self._late_until)
+                self._late.put((self._late_until, data))
+        if not late:
+            self._reply(data)
+
+    def _late_sender(self) -> None:
+        while True:
+            item = self._late.get()
+            if item is None:
+                return
+            due, data = item
+            _sleep_until(due)
+            self._reply(data)
+
     def _receiver(self) -> None:
         byte_time = 10.0 / self.baudrate  # 8N1: ten bit times a byte
         wire_clock = time.monotonic()
@@ -333,7 +364,7 @@ class PrinterSimulator:
         _sleep_until(due)
         self.status_queries += len(ns)
         state = self._state
-        self._reply(b"".join(status_reply(state, n, dle_eot_3=self.profile.dle_eot_3) for n in ns))
+        self._answer_host(b"".join(status_reply(state, n, dle_eot_3=self.profile.dle_eot_3) for n in ns))
 
     def _engine(self) -> None:
         byte_time = 10.0 / self.baudrate
@@ -372,9 +403,9 @@ class PrinterSimulator:
 
     def _on_fence(self, n: int) -> None:
         if n in (1, 49):
-            self._reply(fence_reply(self._state))
+            self._answer_host(fence_reply(self._state))
         elif n in (2, 50):
-            self._reply(b"\x00")
+            self._answer_host(b"\x00")
 
     def _on_cut(self, page: Page) -> None:
         self._cut_pages.append(page)
