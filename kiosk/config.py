@@ -397,6 +397,9 @@ class JourneysConfig(Section, frozen=True):
     retirement_female_step_months: Annotated[int, Meta(ge=1)] = 2
     retirement_female_max_delay_months: Annotated[int, Meta(ge=0)] = 60
     max_recommendations: Annotated[int, Meta(ge=1)] = 8
+    # A progress query lists the newest cases only (waiting on this kiosk first): a citizen with a
+    # long history got every case ever on one screen, slower and bigger each time (the soak).
+    max_cases_shown: Annotated[int, Meta(ge=1)] = 8
     face_attempts: Annotated[int, Meta(ge=1)] = 3
 
 

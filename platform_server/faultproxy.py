@@ -22,6 +22,7 @@ import socket
 import struct
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 
@@ -52,12 +53,15 @@ class _Request:
     body: bytes
 
 
+LOG_ENTRIES = 10_000  # the newest requests kept (the demo's proxy runs for days)
+
+
 @dataclass
 class FaultProxy:
     upstream_port: int
     upstream_host: str = "127.0.0.1"
     rules: list[FaultRule] = field(default_factory=list)
-    log: list[ProxyLogEntry] = field(default_factory=list)
+    log: deque[ProxyLogEntry] = field(default_factory=lambda: deque(maxlen=LOG_ENTRIES))
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()

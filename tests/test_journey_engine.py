@@ -387,6 +387,23 @@ def test_progress_query_shows_platform_and_local_queued(rig: Rig) -> None:
     assert rig.do(state, e.Finish()).exit == "done"
 
 
+def test_progress_query_lists_the_newest_cases_only(catalogue: Catalogue) -> None:
+    from kiosk.catalogue.model import LocalText
+    from kiosk.journeys.gateways import CaseStatus
+
+    rig = Rig(catalogue, max_cases_shown=3)
+    ident = id_card()
+    rig.platform.cases[ident.id_number] = tuple(CaseStatus(
+        f"P-{n}", "he.sb.zy", LocalText(zh_CN="社会保险关系转移申请", en_US="Transfer"),
+        "in_progress", f"2026-11-{19 - n:02d}", False) for n in range(10))  # newest first
+    rig.platform.online = False
+    queued = rig.fill(rig.start("he.sb.zy", ident), ANSWERS)
+    rig.do(queued, e.MaterialCaptured("payment_record", (b"j",)), e.Next(), e.Confirm())
+    rig.platform.online = True
+    state = rig.start("sh.bj.cx", ident)
+    assert [c.reference for c in state.cases] == ["L-0001", "P-0", "P-1"]
+
+
 def test_progress_query_by_reference_number(rig: Rig) -> None:
     rig.platform.online = False
     queued = rig.fill(rig.start("he.sb.zy", id_card()), ANSWERS)

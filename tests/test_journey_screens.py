@@ -197,3 +197,26 @@ def test_recommended_after_card_read(make_app: Callable[..., Any], qtbot: QtBot)
     rig.click(qtbot, "JourneySubmit")
     assert rig.svc.controller.state.step.kind is StepKind.CONFIRMATION  # type: ignore[union-attr]
     assert rig.platform.face_checks == 1
+
+
+def test_a_card_read_is_held_by_the_session_and_finish_ends_it(make_app: Callable[..., Any],
+                                                                qtbot: QtBot) -> None:
+    """The identity a card gives makes the visit non-empty (the idle timeout guards it even on
+    the home screen), and 完成 ends the visit: the next citizen cannot act under this card."""
+    from types import SimpleNamespace
+
+    from kiosk.devices.base import DeviceEvent
+    from kiosk.journeys.app_wiring import on_device_event
+
+    rig = Rig(make_app())
+    card = SimpleNamespace(ssn=SHANGHAI_ID, gender="female", name="测试乙")
+    on_device_event(rig.app, DeviceEvent("card_identified", SimpleNamespace(ok=True, value=card)))
+    assert rig.svc.identity is not None and not rig.app.session.is_empty
+    rig.app.nav.home()
+    assert not rig.app.is_pristine()
+    visit = rig.app.session.id
+    rig.app.nav.push("item", target="sh.sb.zgrz")  # accepts the social-security card
+    for button in ("StartJourney", "CaptureFace", "JourneySubmit", "JourneyFinish"):
+        rig.click(qtbot, button)
+    assert rig.app.session.id != visit and rig.app.session.is_empty
+    assert rig.svc.identity is None and rig.app.is_pristine()

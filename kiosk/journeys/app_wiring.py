@@ -52,7 +52,10 @@ def on_device_event(app: KioskApp, event: DeviceEvent) -> None:
             identity = identity_from_social_security_card(card)
     if identity is None:
         return
-    app.session.register_personal([identity.name, identity.id_number, identity.address or ""])
+    # Held by the session (not only masked in logs): the visit is no longer "empty", so the idle
+    # timeout applies even on the home screen, and its end wipes the journey's identity too.
+    app.session.set_identity({"name": identity.name, "id_number": identity.id_number,
+                              "address": identity.address or ""})
     svc = services(app)
     svc.card_read(identity)
     if svc.recommendations and app.nav.current_route in (None, "home"):

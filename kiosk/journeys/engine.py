@@ -849,6 +849,7 @@ class JourneyEngine:
         platform = event.platform.value if event.platform.ok and event.platform.value else ()
         known = {c.reference for c in platform}
         cases = tuple(c for c in event.local if c.reference not in known) + tuple(platform)
+        cases = cases[:self.config.max_cases_shown]  # the platform lists the newest first
         notice = None
         if not event.platform.ok and event.platform.status is GatewayStatus.UNAVAILABLE:
             notice = msg("journeys.notice.cases_offline")

@@ -141,6 +141,10 @@ class JourneyScreen(Screen):
             self.svc.controller.wipe()
             if exit_ == "back":
                 self.app.nav.back()
+            elif exit_ == "done":
+                # 完成: the citizen is done — the visit ends here (identity, answers, temp files),
+                # not only when the idle timeout would notice, and the next citizen starts clean.
+                self.app.end_session("finished")
             else:
                 self.app.nav.home()
             return

@@ -261,6 +261,12 @@ class PrinterSimulator:
         with self._receipt_cv:
             return self._receipts[-1] if self._receipts else None
 
+    def tear_off(self) -> list[SimReceipt]:
+        """Take the printed slips out of the simulator's history (the last 100 are kept)."""
+        with self._receipt_cv:
+            slips, self._receipts = self._receipts, []
+        return slips
+
     def wait_for_receipts(self, count: int, timeout_s: float = 5.0) -> bool:
         deadline = time.monotonic() + timeout_s
         with self._receipt_cv:
