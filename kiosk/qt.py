@@ -78,3 +78,11 @@ EMIT_REFCOUNT_FIXED = _emit_steals_true()
 if EMIT_REFCOUNT_FIXED:
     _reserve_singleton_refcounts()
     _fix_emit_refcount()
+
+
+def qt_test() -> Any:
+    """PySide6.QtTest (synthetic taps and key presses), imported on first use: only the soak and
+    the tests drive the UI this way, the kiosk itself never loads it."""
+    from PySide6 import QtTest
+
+    return QtTest

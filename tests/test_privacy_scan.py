@@ -21,33 +21,12 @@ from pytestqt.qtbot import QtBot
 from kiosk.devices.base import DeviceEvent, DeviceState
 from kiosk.diag.privacy_scan import Sensitive, people_values, scan, scanned_files, sensitive_values
 from kiosk.logs import setup_logging
-from kiosk.qt import QtWidgets
+from kiosk.soak.ui import widget_texts
 
 pytest_plugins = ("tests.shell_helpers",)
 
 PERSON = "hebei_male"
 SSC_CARD = "ssc_gen2"
-
-
-def widget_texts() -> list[str]:
-    texts = []
-    for top in QtWidgets.QApplication.topLevelWidgets():
-        for w in [top, *top.findChildren(QtWidgets.QWidget)]:
-            text = getattr(w, "text", None)
-            if callable(text):
-                try:
-                    value = text()
-                except TypeError:
-                    continue
-                if isinstance(value, str):
-                    texts.append(value)
-            for name in ("toPlainText", "windowTitle", "toolTip"):
-                fn = getattr(w, name, None)
-                if callable(fn):
-                    value = fn()
-                    if isinstance(value, str) and value:
-                        texts.append(value)
-    return texts
 
 
 def _plain(obj: Any) -> dict[str, Any]:

@@ -1,28 +1,34 @@
-"""Short soak (the long one: ``python -m kiosk.soak --sessions 5000``): the app with every
-simulated device runs 200 citizen sessions in accelerated time with random device faults and
-receipts; memory, threads, open files and Qt objects after the first 10 sessions and at the end
-must stay within the budgets of :mod:`kiosk.soak`; afterwards no personal data on disk."""
+"""Short soak (the long one: ``python -m kiosk.soak --sessions 1000``): the real app with its
+simulated devices, the local reference platform behind the fault proxy and the real offline
+queue runs citizen sessions in accelerated time — every demo journey tapped through the UI, device
+faults, a network drop at submit, a citizen walking away. Memory, threads, open files, database
+connections and Qt objects after the warm-up and at the end stay within the budgets of
+:mod:`kiosk.soak.report`; every queued application reaches the platform exactly once; every
+receipt prints (also the one right after a technician cleared paper out); afterwards no file the
+kiosk wrote holds a test person's name, ID number, address, phone or card number."""
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.diag.privacy_scan import scan, sensitive_values
 from kiosk.logs import setup_logging
-from kiosk.soak import ACCELERATED_ENV, Soak
+from kiosk.soak import ACCELERATED_ENV, Soak, bring_up, privacy_scan
+from kiosk.soak.citizen import JOURNEYS
 
 pytest_plugins = ("tests.shell_helpers",)
 
-SESSIONS = 200
-DEVICES = {"idcard", "printer", "doc_camera", "face_camera"}
+SESSIONS = 24
+DEVICES = {"idcard", "printer", "doc_camera", "face_camera"} | ({"a4"} if os.geteuid() == 0 else set())
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(240)
 def test_short_soak(make_app: Any, qtbot: QtBot, tmp_data_env: Path, monkeypatch: pytest.MonkeyPatch,
                     capsys: pytest.CaptureFixture[str]) -> None:
     for key, value in ACCELERATED_ENV.items():
@@ -35,24 +41,24 @@ def test_short_soak(make_app: Any, qtbot: QtBot, tmp_data_env: Path, monkeypatch
             monkeypatch.setattr(h, "level", logging.CRITICAL + 1)
     try:
         app = make_app()
-        app.idle.stop()
-        app.start_devices(only=DEVICES)
-        qtbot.waitUntil(lambda: set(app.devices) >= DEVICES, timeout=30000)
+        problem = bring_up(app, DEVICES)
+        assert problem is None, problem
         soak = Soak(app, seed=7)
-        qtbot.waitUntil(lambda: all(soak._online(d) for d in DEVICES), timeout=30000)
-        report = soak.run(SESSIONS, sample_every=SESSIONS // 4)
+        report = soak.run(SESSIONS, sample_every=SESSIONS // 2)
+        privacy_scan(app, report)
         with capsys.disabled():
             print("\n" + report.text())
         assert report.sessions == SESSIONS
-        assert report.reads >= SESSIONS * 0.9 and sum(report.faults.values()) >= SESSIONS // 10 - 1
-        assert report.receipts >= 10
-        # The long soak saw 4 of 199 receipts fail right after a printer fault was cleared (under
-        # heavy machine load); one is tolerated here and printed, every other problem fails.
-        receipt_problems = [p for p in report.problems if p.startswith("receipt")]
-        assert len(receipt_problems) <= 1, receipt_problems
-        assert not [p for p in report.over_budget() if not p.startswith("receipt")], report.text()
-        hits = scan([tmp_data_env], sensitive_values())
-        assert not hits, "\n".join(map(str, hits))
+        ran = {j.kind for j in JOURNEYS if j.available(set(app.devices))}
+        assert set(report.journeys) == ran, report.journeys
+        assert report.endings.get("finished", 0) >= SESSIONS // 2
+        assert any(e.startswith("idle") for e in report.endings), report.endings  # walked away
+        assert report.network_drops >= 1
+        assert {"printer_paper_out", "printer_cover_open"} <= set(report.faults)
+        assert report.receipts >= SESSIONS // 3
+        assert len(report.applications) >= 3  # personal data went into the queue …
+        assert report.delivered == len(report.applications)  # … and out to the platform, once each
+        assert not report.failures(), report.text()
     finally:
         root = logging.getLogger()
         for h in list(root.handlers):

@@ -1,0 +1,3 @@
+from kiosk.soak.cli import main
+
+raise SystemExit(main())
