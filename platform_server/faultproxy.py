@@ -115,7 +115,7 @@ class FaultProxy:
             self._close_listener()
             with self._lock:
                 for c in list(self._clients):
-                    _reset(c)
+                    _drop(c)
                 self._clients.clear()
         elif self._listener is None:
             self._listen()
@@ -232,6 +232,18 @@ def _close(s: socket.socket) -> None:
         s.close()
     except OSError:
         pass
+
+
+def _drop(s: socket.socket) -> None:
+    """End a connection that another thread is reading: ``close()`` alone does not interrupt a
+    blocked ``recv`` on Linux (the connection stayed up and a request sent after "refusing" still
+    reached the platform), ``shutdown`` does; then close with RST."""
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    _close(s)
 
 
 def _reset(s: socket.socket) -> None:
