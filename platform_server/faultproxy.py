@@ -53,7 +53,7 @@ class _Request:
     body: bytes
 
 
-LOG_ENTRIES = 10_000  # the newest requests kept (the demo's proxy runs for days)
+LOG_ENTRIES = 1_000  # the newest requests kept (the demo's proxy runs for days)
 
 
 @dataclass
@@ -154,7 +154,7 @@ class FaultProxy:
                 return
             with self._lock:
                 self._clients.add(client)
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(client,), daemon=True, name="fault-proxy-client").start()
 
     def _serve(self, client: socket.socket) -> None:
         upstream: socket.socket | None = None

@@ -77,10 +77,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--devices", nargs="*", default=DEVICES)
     p.add_argument("--dir", type=Path, default=None,
                    help="keep the run's data, logs and temp files here (default: removed afterwards)")
+    p.add_argument("--platform", choices=("process", "in-kiosk"), default="process",
+                   help="the reference platform in a process of its own (default: the figures are "
+                        "the kiosk's), or inside the kiosk's process as the demo starts it")
     args = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as scratch:
         tmp = str(args.dir.resolve()) if args.dir else scratch
+        external = None
+        if args.platform == "process":
+            from kiosk.soak.rig import ExternalPlatform
+
+            Path(tmp).mkdir(parents=True, exist_ok=True)
+            external = ExternalPlatform.start(Path(tmp) / "platform-server", Path(tmp) / "platform-server.log")
+            os.environ.update(external.kiosk_env())
         for key, value in {**ACCELERATED_ENV, "KIOSK__PATHS__DATA_DIR": f'"{tmp}/data"',
                            "KIOSK__PATHS__LOG_DIR": f'"{tmp}/logs"', "KIOSK__PATHS__TEMP_DIR": f'"{tmp}/tmp"',
                            "KIOSK__LOGGING__ALSO_STDERR": "false"}.items():
@@ -104,16 +114,22 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(problem, file=sys.stderr)
             app.close()
+            if external is not None:
+                external.stop()
             return 2
+        if external is not None:
+            external.attach(app)
         soak = Soak(app, seed=args.seed, fault_every=args.fault_every, abandon_rate=args.abandon_rate,
-                    drop_rate=args.drop_rate)
+                    drop_rate=args.drop_rate, platform=external)
         report = soak.run(args.sessions, sample_every=args.sample_every,
                           progress=lambda s: print(
                               f"  after {s.sessions}: RSS {s.rss_mb} MB, threads {s.threads}, fds {s.fds}, "
                               f"DB connections {s.db_connections} (in use {s.db_checked_out}, fds {s.db_fds}), "
                               f"Qt objects {s.qt_objects} ({s.seconds} s)", flush=True))
-        privacy_scan(app, report)
+        privacy_scan(app, report, external.data_dir if external is not None else None)
         app.close()
+        if external is not None:
+            external.stop()
         del qapp
     print(report.text())
     if args.json:

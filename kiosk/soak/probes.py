@@ -1,14 +1,23 @@
 """What the soak measures in its own process: resident memory, threads, open files, the offline
 queue's database connections (SQLAlchemy pool and the descriptors open on its SQLite files) and
-Qt objects alive."""
+Qt objects alive.
+
+The demo runs the test rig in the kiosk's process: the reference platform (uvicorn, whose worker
+threads come and go with its load), the fault proxy in front of it (a thread and two sockets per
+open connection) and the device simulators. Threads and descriptors are counted for the kiosk and
+for the rig apart (by thread name; sockets by their ports); the budgets apply to the kiosk's.
+Resident memory cannot be told apart: it includes the rig's.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import gc
 import os
+import re
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,20 +26,26 @@ if TYPE_CHECKING:
 
 MB = 1024 * 1024
 SQLITE_SUFFIXES = ("-wal", "-shm", "-journal")
+RIG_THREADS = ("AnyIO worker thread", "reference-platform", "fault-proxy", "printer-sim-", "idcard-sim-",
+               "vcard-")
 
 
 @dataclass
 class Sample:
     sessions: int
     seconds: float
-    rss_mb: float
-    threads: int
-    fds: int
+    rss_mb: float  # the whole process, test rig included
+    threads: int  # the kiosk's
+    fds: int  # the kiosk's
     db_connections: int  # the queue's pooled SQLite connections (idle + in use)
     db_checked_out: int  # of which in use right now
     db_fds: int  # descriptors open on the queue database, its WAL and shared-memory files
     qt_objects: int
     db_pool_capacity: int = 0  # idle connections the pools may keep (their pool_size)
+    rig_threads: int = 0  # reference platform, fault proxy, simulators (not budgeted)
+    rig_fds: int = 0
+    fd_kinds: dict[str, int] = field(default_factory=dict)  # what the kiosk's descriptors are
+    thread_names: dict[str, int] = field(default_factory=dict)  # the kiosk's threads by name
 
     @property
     def db_fds_unpooled(self) -> int:
@@ -68,6 +83,48 @@ def open_fds() -> int:
         import psutil
 
         return int(psutil.Process().num_fds())
+
+
+def _tcp_ports() -> dict[str, tuple[int, int]]:
+    """Socket inode → (local port, remote port) for this process's TCP sockets."""
+    out: dict[str, tuple[int, int]] = {}
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) > 9:
+                out[parts[9]] = (int(parts[1].rsplit(":", 1)[1], 16), int(parts[2].rsplit(":", 1)[1], 16))
+    return out
+
+
+def split_fds(targets: list[str], listen_ports: set[int], upstream_ports: set[int],
+              rig_dirs: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the kiosk's, the rig's) descriptors. The rig's: files in its data directories and the
+    sockets on its ports (the proxy's and the platform's listeners and accepted connections, the
+    proxy's connections to the platform)."""
+    ports = _tcp_ports()
+    kiosk: list[str] = []
+    rig: list[str] = []
+    for t in targets:
+        if t.startswith("socket:["):
+            local, remote = ports.get(t[8:-1], (0, 0))
+            (rig if local in listen_ports or remote in upstream_ports else kiosk).append(t)
+        else:
+            (rig if rig_dirs and t.startswith(rig_dirs) else kiosk).append(t)
+    return kiosk, rig
+
+
+def fd_kind(target: str) -> str:
+    """socket / pipe / anon_inode:[eventfd] … or the file's directory and suffix."""
+    if target.startswith(("socket:", "pipe:")):
+        return target.split(":", 1)[0]
+    if target.startswith("anon_inode:"):
+        return target
+    path = Path(target)
+    return f"{path.parent}/*{path.suffix}" if path.suffix else str(path)
 
 
 def database_fds(database: Path, targets: list[str] | None = None) -> int:
@@ -129,7 +186,17 @@ def measure(app: KioskApp, sessions: int, seconds: float) -> Sample:
 
     ui.wait_for(lambda: pool_connections(engines)[1] == 0, 1.0)
     opened, used, capacity = pool_connections(engines)
-    db_fds = database_fds(Path(queue.db_path)) if queue is not None else 0
+    targets = fd_targets()
+    db_fds = database_fds(Path(queue.db_path), targets) if queue is not None else 0
+    platform = getattr(app, "platform_server", None)  # in this process (demo), or None
+    proxy = app.simulators.get("platform")
+    listen = {p for p in (getattr(proxy, "port", None), getattr(platform, "port", None)) if p}
+    upstream = {p for p in (getattr(proxy, "upstream_port", None),) if p}
+    rig_dirs = (str(Path(platform.data_dir).resolve()),) if platform is not None else ()
+    kiosk_fds, rig_fds = split_fds(targets, listen, upstream, rig_dirs)
+    kiosk_threads = [re.sub(r"[-_ ]?\d+$", "", t.name) for t in threading.enumerate()
+                     if not t.name.startswith(RIG_THREADS)]
     return Sample(sessions, round(seconds, 1), round(psutil.Process().memory_info().rss / MB, 2),
-                  threading.active_count(), open_fds(), opened, used, db_fds, qt_object_count(app),
-                  capacity)
+                  len(kiosk_threads), len(kiosk_fds), opened, used, db_fds, qt_object_count(app),
+                  capacity, threading.active_count() - len(kiosk_threads), len(rig_fds),
+                  dict(Counter(fd_kind(t) for t in kiosk_fds)), dict(Counter(kiosk_threads)))

@@ -45,8 +45,11 @@ class Arrangement:
 
 class Soak:
     def __init__(self, app: KioskApp, *, seed: int = 1, fault_every: int = 6,
-                 abandon_rate: float = 0.08, drop_rate: float = 0.05) -> None:
+                 abandon_rate: float = 0.08, drop_rate: float = 0.05, platform: Any = None) -> None:
+        """``platform``: what ``applications()`` the reference platform's database holds; the
+        one the demo starts in the kiosk's process unless given (:mod:`kiosk.soak.rig`)."""
         self.app = app
+        self.platform = platform if platform is not None else app.platform_server
         self.rng = random.Random(seed)
         self.fault_every = fault_every
         self.abandon_rate = abandon_rate
@@ -309,7 +312,7 @@ class Soak:
         """The network is back: every application the citizens were given a reference for is at
         the platform, once; nothing is left in the queue or dead-lettered."""
         queue: Any = getattr(self.app.services, "queue", None)
-        platform: Any = self.app.platform_server
+        platform: Any = self.platform
         if queue is None or platform is None:
             report.problems.append("no queue or no local platform to count against")
             return
@@ -356,7 +359,9 @@ def kiosk_files(app: KioskApp) -> list[Path]:
     return [*paths, config.path(config.paths.log_dir), config.path(config.paths.temp_dir)]
 
 
-def privacy_scan(app: KioskApp, report: SoakReport) -> None:
+def privacy_scan(app: KioskApp, report: SoakReport, platform_dir: Path | None = None) -> None:
+    """Search every file the kiosk wrote; ``platform_dir`` (the reference platform's data, the
+    demo's own by default) is the control, where the data must be found."""
     from kiosk.diag.privacy_scan import scan
 
     for handler in __import__("logging").getLogger().handlers:
@@ -364,4 +369,10 @@ def privacy_scan(app: KioskApp, report: SoakReport) -> None:
     queue: Any = getattr(app.services, "queue", None)
     if queue is None or not Path(queue.db_path).exists():
         report.problems.append("no queue database to scan")
-    report.privacy_hits = [str(h) for h in scan(kiosk_files(app), soak_sensitive_values(app))]
+    values = soak_sensitive_values(app)
+    report.privacy_hits = [str(h) for h in scan(kiosk_files(app), values)]
+    # The control: the reference platform stores what it received in the clear, so the same
+    # search must find the citizens' data there (the values did leave the kiosk, and the search
+    # recognises them in these files).
+    platform_dir = platform_dir or app.config.data_path(app.config.platform.local_data_dir)
+    report.privacy_control = sorted({h.label.split(".")[-1] for h in scan([platform_dir], values)})
