@@ -154,6 +154,11 @@ def test_social_security_card_activation_identified_on_the_real_pcsc_stack(
     app = live_app
     _start_devices(app, qtbot, {"smartcard"})
     cards = app.simulators["smartcard"]
+    # The virtual reader is shared: a card an earlier test left on it would identify her before
+    # the journey asks for one. Start from an empty reader and a fresh visit.
+    cards.remove()
+    app.end_session("test-start")
+    qtbot.waitUntil(lambda: services(app).identity is None, timeout=10_000)
     events: list[Any] = []
     app.devices["smartcard"].eventOccurred.connect(lambda ev: events.append((ev.kind, ev.summary)))
     try:
