@@ -29,6 +29,14 @@ def live_app(make_app: AppFactory, qtbot: QtBot) -> Any:
 SHANGHAI_ID = "310104199211030029"  # shanghai_female, 李样例
 
 
+def _start_as_li_yangli(app: Any, qtbot: QtBot, item_id: str) -> None:
+    """李样例 places her ID card, opens the item and starts its journey."""
+    app.simulators["idcard"].insert_card("shanghai_female")
+    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
+    app.nav.push("item", target=item_id)
+    _click(app, qtbot, "StartJourney")
+
+
 def _labels(app: Any) -> list[str]:
     QtWidgets.QApplication.processEvents()
     return [lb.text() for lb in app.nav.current_screen.findChildren(QtWidgets.QLabel)
@@ -75,10 +83,7 @@ def test_appointment_booked_at_a_hall_with_a_slot_from_the_platform(
     app = live_app
     printer_sim = app.simulators["printer"]
     receipts_before = len(printer_sim.receipts)
-    app.simulators["idcard"].insert_card("shanghai_female")
-    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
-    app.nav.push("item", target="sh.gjj.yy")
-    _click(app, qtbot, "StartJourney")
+    _start_as_li_yangli(app, qtbot, "sh.gjj.yy")
     # the halls come from the reference platform
     qtbot.waitUntil(lambda: _step(app) is StepKind.HALL and bool(
         services(app).controller.state.halls), timeout=20_000)
@@ -213,10 +218,7 @@ def test_social_security_card_loss_report_while_the_platform_is_down_then_retrie
     app = live_app
     printer_sim = app.simulators["printer"]
     receipts_before = len(printer_sim.receipts)
-    app.simulators["idcard"].insert_card("shanghai_female")
-    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
-    app.nav.push("item", target="sh.sb.ssk.gs")
-    _click(app, qtbot, "StartJourney")
+    _start_as_li_yangli(app, qtbot, "sh.sb.ssk.gs")
     qtbot.waitUntil(lambda: _step(app) is StepKind.FORM, timeout=10_000)
     while _step(app) is StepKind.FORM:
         fields = services(app).controller.state.step.fields
@@ -344,10 +346,7 @@ def test_theme_bundle_asks_shared_answers_once_and_submits_every_item(
     app = live_app
     delivered: list[tuple[str, str]] = []
     app.offline_queue.deliveryCompleted.connect(lambda a, c: delivered.append((a, c)))
-    app.simulators["idcard"].insert_card("shanghai_female")
-    qtbot.waitUntil(lambda: services(app).identity is not None, timeout=10_000)
-    app.nav.push("item", target="theme.labour_company")
-    _click(app, qtbot, "StartJourney")
+    _start_as_li_yangli(app, qtbot, "theme.labour_company")
     answers = {"phone": "13812345678", "company_name": "上海样例劳务服务有限公司",
                "company_address": "上海市徐汇区漕溪北路88号", "capital": "500000"}
     asked: list[str] = []
