@@ -129,6 +129,7 @@ class KioskApp(QObject):
         self.platform_offline_hook: Callable[[bool], None] | None = None
         self.devdock: Any = None
         self._receipt_history: Any = None  # see receipt_history
+        self._closed = False
         self._devdock_shortcut: QtGui.QShortcut | None = None
 
         self.session = Session(config.path(config.paths.temp_dir))
@@ -171,8 +172,8 @@ class KioskApp(QObject):
         # Assisted and diagnostics modes (banner, gesture, pause). ``main`` defers them until
         # the home screen is up, like the devices: citizens do not need them to start.
         self.staff: Any = None
-        # A kiosk paused before a restart must never show citizens the home screen: with a
-        # pause state on disk the staff feature is attached now.
+        # A kiosk paused before a restart goes straight to its pause screen: with a pause state
+        # on disk the staff feature is attached now.
         self._staff_deferred = defer_staff and not config.data_path(Path(SERVICE_STATE_FILE)).exists()
         if not self._staff_deferred:
             self._attach_staff()
@@ -196,10 +197,9 @@ class KioskApp(QObject):
 
             self.watchdog = UiWatchdog(config.watchdog.stall_ms, config.watchdog.heartbeat_ms,
                                        log_stalls=True).start()
-        self._closed = False
 
     def _attach_staff(self) -> None:
-        if self.staff is not None or getattr(self, "_closed", False):
+        if self.staff is not None or self._closed:
             return
         from kiosk.staff.qtfeature import attach as attach_staff
 
