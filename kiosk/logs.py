@@ -108,10 +108,15 @@ def setup_logging(log_dir: Path, level: str = "INFO", max_bytes: int = 5_000_000
     return path
 
 
-def _install(root: logging.Logger, handler: logging.Handler) -> None:
+def _masked(handler: logging.Handler) -> logging.Handler:
+    """Every kiosk handler masks personal data and is marked as ours (to replace or remove)."""
     handler.addFilter(MaskingFilter())
     handler._kiosk_handler = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
+    return handler
+
+
+def _install(root: logging.Logger, handler: logging.Handler) -> None:
+    root.addHandler(_masked(handler))
 
 
 def _rotating_handler(path: Path, max_bytes: int, backup_count: int) -> logging.Handler:
@@ -132,9 +137,7 @@ def enable_log_rotation() -> None:
         rotation = getattr(old, "_kiosk_rotation", None)
         if rotation is None or not isinstance(old, logging.FileHandler):
             continue
-        new = _rotating_handler(Path(old.baseFilename), *rotation)
-        new.addFilter(MaskingFilter())
-        new._kiosk_handler = True  # type: ignore[attr-defined]
+        new = _masked(_rotating_handler(Path(old.baseFilename), *rotation))
         new.setLevel(old.level)
         root.handlers = [new if h is old else h for h in root.handlers]
         old.close()
