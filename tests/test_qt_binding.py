@@ -38,3 +38,28 @@ def test_many_signal_emits_do_not_abort_the_kiosk() -> None:
     done = _run("import kiosk.qt")
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.startswith("delivered")
+
+
+def test_cheaper_feature_scan_gives_shibokens_answers() -> None:
+    """kiosk.qt swaps PySide's per-import question "does this module's source mention PySide6?"
+    (asked through inspect.getsource) for a raw byte search; the answers must not change."""
+    import inspect
+    import json
+    import types
+
+    import kiosk.app
+    import kiosk.qt
+    import kiosk.session
+    from shibokensupport import feature
+
+    def shibokens_answer(module: types.ModuleType) -> bool:  # what shiboken asks, as it asks it
+        try:
+            return "PySide6" in inspect.getsource(module)
+        except (TypeError, OSError, SyntaxError):
+            return False
+
+    assert feature._mod_uses_pyside is kiosk.qt._module_source_mentions_pyside
+    modules = [kiosk.qt, kiosk.app, kiosk.session, json, sys, inspect, types.ModuleType("bare")]
+    answers = {m.__name__: kiosk.qt._module_source_mentions_pyside(m) for m in modules}
+    assert answers == {m.__name__: shibokens_answer(m) for m in modules}
+    assert answers["kiosk.qt"] is True and answers["json"] is False  # both answers occur
