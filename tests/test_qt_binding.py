@@ -47,10 +47,11 @@ def test_cheaper_feature_scan_gives_shibokens_answers() -> None:
     import json
     import types
 
+    from shibokensupport import feature
+
     import kiosk.app
     import kiosk.qt
     import kiosk.session
-    from shibokensupport import feature
 
     def shibokens_answer(module: types.ModuleType) -> bool:  # what shiboken asks, as it asks it
         try:

@@ -195,7 +195,7 @@ def test_activity_postpones_the_warning(make_app: AppFactory, qtbot: QtBot) -> N
 def test_elderly_switch_one_tap(make_app: AppFactory, qtbot: QtBot) -> None:
     app = make_app()
     h = home(app)
-    normal_tile_font = h.tiles[0].label.font().pixelSize()
+    normal_tile_font = h.tiles[0].name_font().pixelSize()
     qtbot.mouseClick(h.elderly_button, Qt.MouseButton.LeftButton)
     assert app.theme is ELDERLY
     assert h.elderly_button.isChecked() and "已开" in h.elderly_button.text()
@@ -203,7 +203,7 @@ def test_elderly_switch_one_tap(make_app: AppFactory, qtbot: QtBot) -> None:
     assert h.grid.itemAtPosition(2, 0) is not None
     assert app.idle.timeout_s == app.config.ui.elderly_idle_timeout_s
     qtbot.wait(10)
-    assert h.tiles[0].label.font().pixelSize() > normal_tile_font
+    assert h.tiles[0].name_font().pixelSize() > normal_tile_font
     assert h.welcome.font().pixelSize() >= ELDERLY.font_title
     for t in h.tiles:
         assert t.height() >= ELDERLY.target and t.width() >= ELDERLY.target

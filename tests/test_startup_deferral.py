@@ -124,16 +124,21 @@ def test_a_paused_kiosk_attaches_staff_at_once_and_shows_the_pause_screen(
         app.close()
 
 
-def test_tile_badges_take_their_accent_from_the_style_sheet(make_app: Any) -> None:
+def test_tiles_paint_their_badge_in_the_accent_and_the_name_in_text_colour(make_app: Any) -> None:
     app = make_app()
     home = app.nav.current_screen
-    accents = app.theme.palette.accents
+    palette = app.theme.palette
     for i, tile in enumerate(home.tiles[:3]):
-        badge = tile.badge
-        assert badge.property("accent") == str(i % len(accents))
-        image = badge.grab().toImage()
-        pixel = image.pixelColor(image.width() // 2, 3)  # top middle: inside the rounded box
-        assert pixel.name().upper() == QtGui.QColor(accents[i]).name().upper()
+        image = tile.grab().toImage()
+        badge = tile.badge_rect()
+        pixel = image.pixelColor(badge.center().x(), badge.top() + 3)  # inside the rounded box
+        assert pixel.name().upper() == QtGui.QColor(palette.accents[i]).name().upper()
+        name = tile.name_rect()
+        assert name.top() > badge.bottom() and name.height() > 0  # under the badge
+        colours = {image.pixelColor(x, y).name().upper()
+                   for x in range(name.left(), name.right(), 2)
+                   for y in range(name.top(), name.bottom(), 2)}
+        assert QtGui.QColor(palette.text).name().upper() in colours  # the name is drawn
     QtCore.QCoreApplication.processEvents()
 
 

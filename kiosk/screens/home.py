@@ -89,8 +89,7 @@ class HomeScreen(Screen):
         self.grid = QtWidgets.QGridLayout()
         self.tiles: list[Tile] = []
         for i, cat in enumerate(CATEGORIES):
-            tile = Tile(cat.id, cat.glyph, i % len(app.theme.palette.accents))
-            tile.setObjectName("Tile")
+            tile = Tile(cat.id, cat.glyph, i)
             tile.clicked.connect(lambda _=False, cid=cat.id: self.categoryChosen.emit(cid))
             self.tiles.append(tile)
         root.addLayout(self.grid, 1)
@@ -146,8 +145,7 @@ class HomeScreen(Screen):
         self.id_hint_sub.setVisible(not theme.elderly)  # fewer words on screen in elderly mode
         self.welcome_sub.setVisible(not theme.elderly)
         for tile in self.tiles:
-            tile.set_horizontal(theme.elderly)
-            tile.set_badge_size(theme.font_glyph + 40)
+            tile.apply_theme(theme)
             tile.setMinimumSize(theme.target * 2, theme.target * 2 if not theme.elderly
                                 else theme.target)
         self._layout_tiles(theme.tiles_per_row)

@@ -155,10 +155,6 @@ def build_qss(t: Theme) -> str:
     """The whole application style sheet, generated from the theme (the only QSS source)."""
     p = t.palette
     emblem = t.header_height - HEADER_EMBLEM_INSET
-    # Per-widget style sheets are costly (each styled widget gets its own style sheet cascade),
-    # so variants such as the tile accents are properties matched here.
-    accents = "\n".join(f'QLabel#TileBadge[accent="{i}"] {{ background: {a}; }}'
-                         for i, a in enumerate(p.accents))
     # The font family is set on QApplication (kiosk.app), not with a costly universal selector.
     return f"""
 QWidget {{ color: {p.text}; font-size: {t.font_body}px; }}
@@ -234,11 +230,9 @@ QPushButton#Tile {{
 }}
 QPushButton#Tile:pressed {{ background: {p.surface_alt}; border: 3px solid {p.primary}; }}
 QPushButton#Tile:focus {{ border: 3px solid {p.focus}; }}
-QLabel#TileLabel {{ font-size: {t.font_tile}px; font-weight: bold; color: {p.text}; background: transparent; }}
 QLabel#TileBadge {{
     font-size: {t.font_glyph}px; font-weight: bold; color: {p.on_primary}; border-radius: {t.radius}px;
 }}
-{accents}
 QLineEdit {{
     min-height: {t.button_height}px; font-size: {t.font_body}px; padding: 0 {t.spacing // 2}px;
     background: {p.surface}; color: {p.text}; border: 3px solid {p.border}; border-radius: {t.radius // 2}px;
