@@ -178,18 +178,16 @@ class KioskApp(QObject):
         if not self._staff_deferred:
             self._attach_staff()
         self.nav.home()
-        # Application-wide event filters see every event: installed after the home screen is
-        # built, they skip the ~1,300 events of building it (the keys they guard need a running
-        # event loop, which has not started yet).
-        self.qapp.installEventFilter(self.idle)
         if os.environ.get("QT_IM_MODULE") == "qtvirtualkeyboard":
             from kiosk.ui.input import VirtualKeyboardFocus
 
             self.keyboard_focus = VirtualKeyboardFocus(self)
-            self.qapp.installEventFilter(self.keyboard_focus)
         if self.kiosk_mode:
             self.key_guard = KeyGuard(self)
-            self.qapp.installEventFilter(self.key_guard)
+        # Application-wide event filters see every event. They go in on the event loop's first
+        # turn: the ~1,300 events of building and first showing the home screen skip them (the
+        # keys and touches they watch need a running event loop anyway).
+        QTimer.singleShot(0, self, self._install_event_filters)
         self.idle.start()
         self.watchdog: Any = None
         if config.watchdog.enabled:  # a log line per UI-thread stall (off by default)
@@ -197,6 +195,15 @@ class KioskApp(QObject):
 
             self.watchdog = UiWatchdog(config.watchdog.stall_ms, config.watchdog.heartbeat_ms,
                                        log_stalls=True).start()
+
+    def _install_event_filters(self) -> None:
+        if self._closed:
+            return
+        self.qapp.installEventFilter(self.idle)
+        if self.keyboard_focus is not None:
+            self.qapp.installEventFilter(self.keyboard_focus)
+        if self.key_guard is not None:
+            self.qapp.installEventFilter(self.key_guard)
 
     def _attach_staff(self) -> None:
         if self.staff is not None or self._closed:
@@ -461,16 +468,20 @@ class KioskApp(QObject):
         else:
             self.window.resize(ui.width, ui.height)
             self.window.show()
-        if self.config.devdock.enabled and self._devdock_shortcut is None:
-            self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
-            self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-            self._devdock_shortcut.activated.connect(self.toggle_devdock)
+        if self.config.devdock.enabled:
+            QTimer.singleShot(BACKGROUND_START_DELAY_MS, self, self._install_devdock_shortcut)
         if self._staff_deferred:
             QTimer.singleShot(BACKGROUND_START_DELAY_MS, self._attach_staff)
         QTimer.singleShot(BACKGROUND_START_DELAY_MS, self.warm_up)
         if self._show_devdock:
             # A developer tool: built once the home screen is up and answering touches.
             QTimer.singleShot(DEVDOCK_DELAY_MS, self._show_devdock_now)
+
+    def _install_devdock_shortcut(self) -> None:
+        if self._devdock_shortcut is None and not self._closed:
+            self._devdock_shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Shift+D"), self.window)
+            self._devdock_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            self._devdock_shortcut.activated.connect(self.toggle_devdock)
 
     def finish_screen_discovery(self) -> None:
         """Import every screen module not imported yet (idempotent, cheap once done)."""

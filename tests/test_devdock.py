@@ -92,7 +92,8 @@ def test_platform_offline_switch_calls_the_hook_when_wired(make_app: AppFactory,
 
 def test_ctrl_shift_d_toggles_the_dock_in_demo(make_app: AppFactory, qtbot: QtBot) -> None:
     app: Any = make_app()
-    app.show()  # installs the shortcut; the dock is built after the window shows
+    app.show()  # the shortcut and the dock come once the home screen is up
+    qtbot.waitUntil(lambda: app._devdock_shortcut is not None, timeout=3000)
     qtbot.waitUntil(lambda: app.devdock is not None or not app._show_devdock, timeout=3000)
     qtbot.keyClick(app.window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)

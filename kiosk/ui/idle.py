@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import cache
 
 from kiosk.i18n import tr
 from kiosk.qt import QEvent, QObject, Qt, QTimer, QtWidgets, Signal
@@ -21,10 +22,16 @@ from kiosk.ui.widgets.dialog import OverlayDialog
 
 log = logging.getLogger(__name__)
 
-_ACTIVITY = frozenset({
-    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
-    QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.InputMethod,
-})
+
+
+@cache
+def _activity() -> frozenset[QEvent.Type]:
+    """The events that count as a citizen's activity (built on first use: QEvent's types are
+    a Python enum of ~180 members, made when first touched — not during start-up)."""
+    return frozenset({
+        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.InputMethod,
+    })
 
 
 class IdleCountdownDialog(OverlayDialog):
@@ -77,19 +84,27 @@ class IdleWatcher(QObject):
         self.time_scale = time_scale
         self.timeout_s = timeout_s
         self.warning_s = warning_s
-        self.dialog = IdleCountdownDialog(host)
-        self.dialog.continueClicked.connect(self.keep_going)
-        self.dialog.endClicked.connect(self._expire)
+        self._host = host
+        self._dialog: IdleCountdownDialog | None = None  # see dialog
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self._on_idle)
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._on_tick)
-        self.retranslate()
+
+    @property
+    def dialog(self) -> IdleCountdownDialog:
+        """The countdown dialog, built when first needed (most starts never show it)."""
+        if self._dialog is None:
+            self._dialog = IdleCountdownDialog(self._host)
+            self._dialog.continueClicked.connect(self.keep_going)
+            self._dialog.endClicked.connect(self._expire)
+            self._dialog.retranslate()
+        return self._dialog
 
     @property
     def warning(self) -> bool:
-        return self.dialog.isVisible()
+        return self._dialog is not None and self._dialog.isVisible()
 
     def set_timeouts(self, timeout_s: float, warning_s: int) -> None:
         self.timeout_s = timeout_s
@@ -103,13 +118,17 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self._idle.stop()
         self._tick.stop()
-        self.dialog.close_dialog()
+        self._close_dialog()
 
     def reset(self) -> None:
         """Close a showing countdown without ending anything (the session already ended)."""
         self._tick.stop()
-        self.dialog.close_dialog()
+        self._close_dialog()
         self.poke()
+
+    def _close_dialog(self) -> None:
+        if self._dialog is not None:
+            self._dialog.close_dialog()
 
     def poke(self) -> None:
         """Activity: restart the idle timer (ignored while the countdown shows)."""
@@ -118,7 +137,7 @@ class IdleWatcher(QObject):
         self._idle.start(max(1, int(self.timeout_s * 1000 * self.time_scale)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
+        if event.type() in _activity():
             self.poke()
         return False
 
@@ -142,17 +161,18 @@ class IdleWatcher(QObject):
 
     def keep_going(self) -> None:
         self._tick.stop()
-        self.dialog.close_dialog()
+        self._close_dialog()
         log.info("idle warning answered: continue")
         self.continued.emit()
         self.poke()
 
     def _expire(self) -> None:
         self._tick.stop()
-        self.dialog.close_dialog()
+        self._close_dialog()
         log.info("idle timeout: ending session")
         self.expired.emit()
         self.poke()
 
     def retranslate(self) -> None:
-        self.dialog.retranslate()
+        if self._dialog is not None:
+            self._dialog.retranslate()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cache
 
 from kiosk.i18n import current_language, tr
 from kiosk.qt import QEvent, QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
@@ -58,7 +59,10 @@ def is_escape_key(event: QtGui.QKeyEvent) -> bool:
     return key == Qt.Key.Key_F11
 
 
-_KEY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease})
+@cache
+def _key_events() -> frozenset[QEvent.Type]:
+    """Built on first use, like kiosk.ui.idle's activity set (QEvent's types are made lazily)."""
+    return frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease})
 
 
 class KeyGuard(QObject):
@@ -69,7 +73,7 @@ class KeyGuard(QObject):
         self.swallowed = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() in _KEY_EVENTS
+        if (event.type() in _key_events()
                 and isinstance(event, QtGui.QKeyEvent) and is_escape_key(event)):
             if event.type() == QEvent.Type.ShortcutOverride:
                 # Accepting the override is what stops QShortcutMap from firing a shortcut;
@@ -216,6 +220,11 @@ class MainWindow(QtWidgets.QWidget):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
+        # On the next event-loop turn: the window's own first events (expose, resize, paint)
+        # need no tap check.
+        QTimer.singleShot(0, self, self._watch_corner_taps)
+
+    def _watch_corner_taps(self) -> None:
         handle = self.windowHandle()
         if handle is not None:
             handle.removeEventFilter(self._tap_filter)
