@@ -1,6 +1,7 @@
 """What start-up does later or from a cache must still end up exactly as before: the compiled
 translation cache, the log file handler swapped for the rotating one, the staff feature attached
-after the home screen (or at once when the kiosk was paused), tile colours from the style sheet."""
+after the home screen (or at once when the kiosk was paused), tile colours from the style sheet;
+and the Qt classes start-up stays clear of."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import logging
 import logging.handlers
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +159,34 @@ def test_screen_modules_lists_every_screen_module() -> None:
     directory = Path(screens.__file__).parent
     assert names == sorted(p.stem for p in directory.glob("*.py") if p.stem not in ("__init__", "base"))
     assert "home" in names and "diagnostics" in names
+
+
+FIRST_FRAME = """
+import sys
+from PySide6 import QtCore, QtGui, QtWidgets
+from kiosk.app import KioskApp
+from kiosk.config import load_config
+config = load_config("demo")
+qapp = QtWidgets.QApplication(sys.argv[:1])
+app = KioskApp(config, kiosk_mode=True, defer_staff=True)
+app.show()
+def first_turn():
+    built = [name for module, name in ((QtGui, "QIcon"),)
+             if name in vars(module)]  # PySide adds a class to its module when first touched
+    print("BUILT", ",".join(built))
+    app.close()
+    qapp.quit()
+QtCore.QTimer.singleShot(0, first_turn)
+qapp.exec()
+"""
+
+
+def test_the_first_frame_needs_no_qicon(tmp_data_env: Any) -> None:
+    """PySide builds a class's Python enums when the class is first touched: QIcon's ~150 theme
+    icons cost ~3 ms of start-up, and the home screen's first frame (built, shown, painted) does
+    not need them (kiosk.ui.widgets.buttons: no QPushButton(text, parent) overload, no icons)."""
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    built = [line for line in done.stdout.splitlines() if line.startswith("BUILT")]
+    assert built == ["BUILT "], done.stdout

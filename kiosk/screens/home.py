@@ -10,8 +10,8 @@ from kiosk.i18n import current_language, tr
 from kiosk.qt import Qt, QtWidgets, Signal
 from kiosk.screens.base import Screen, register_screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets.buttons import BigButton, ToggleButton
-from kiosk.ui.widgets.icons import id_card_pixmap, search_icon
+from kiosk.ui.widgets.buttons import BigButton, SearchEntryButton, ToggleButton
+from kiosk.ui.widgets.icons import id_card_pixmap
 from kiosk.ui.widgets.tile import Tile
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class HomeScreen(Screen):
         texts.addWidget(self.id_hint_sub)
         banner.addWidget(self.id_icon)
         banner.addLayout(texts, 1)
-        self.search_button = BigButton("", "search")
+        self.search_button = SearchEntryButton()
         self.search_button.setObjectName("SearchEntry")
         self.search_button.clicked.connect(self.searchRequested)
         self.search_button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
@@ -139,9 +139,7 @@ class HomeScreen(Screen):
         self.id_icon.setPixmap(id_card_pixmap(icon_edge, theme.palette.primary,
                                               theme.palette.surface))
         self.id_icon.setFixedSize(icon_edge, icon_edge)
-        self.search_button.setIcon(search_icon(theme.font_heading, theme.palette.primary))
-        self.search_button.setIconSize(self.search_button.iconSize().__class__(
-            theme.font_heading, theme.font_heading))
+        self.search_button.set_glyph(theme.font_heading, theme.spacing, theme.palette.primary)
         self.id_hint_sub.setVisible(not theme.elderly)  # fewer words on screen in elderly mode
         self.welcome_sub.setVisible(not theme.elderly)
         for tile in self.tiles:

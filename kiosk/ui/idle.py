@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import cache
 
 from kiosk.i18n import tr
 from kiosk.qt import QEvent, QObject, Qt, QTimer, QtWidgets, Signal
@@ -22,16 +21,10 @@ from kiosk.ui.widgets.dialog import OverlayDialog
 
 log = logging.getLogger(__name__)
 
-
-
-@cache
-def _activity() -> frozenset[QEvent.Type]:
-    """The events that count as a citizen's activity (built on first use: QEvent's types are
-    a Python enum of ~180 members, made when first touched — not during start-up)."""
-    return frozenset({
-        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.InputMethod,
-    })
+_ACTIVITY = frozenset({
+    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.InputMethod,
+})
 
 
 class IdleCountdownDialog(OverlayDialog):
@@ -137,7 +130,7 @@ class IdleWatcher(QObject):
         self._idle.start(max(1, int(self.timeout_s * 1000 * self.time_scale)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _activity():
+        if event.type() in _ACTIVITY:
             self.poke()
         return False
 

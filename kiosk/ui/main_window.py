@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import cache
 
 from kiosk.i18n import current_language, tr
 from kiosk.qt import QEvent, QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
@@ -59,10 +58,7 @@ def is_escape_key(event: QtGui.QKeyEvent) -> bool:
     return key == Qt.Key.Key_F11
 
 
-@cache
-def _key_events() -> frozenset[QEvent.Type]:
-    """Built on first use, like kiosk.ui.idle's activity set (QEvent's types are made lazily)."""
-    return frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease})
+_KEY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease})
 
 
 class KeyGuard(QObject):
@@ -73,7 +69,7 @@ class KeyGuard(QObject):
         self.swallowed = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() in _key_events()
+        if (event.type() in _KEY_EVENTS
                 and isinstance(event, QtGui.QKeyEvent) and is_escape_key(event)):
             if event.type() == QEvent.Type.ShortcutOverride:
                 # Accepting the override is what stops QShortcutMap from firing a shortcut;

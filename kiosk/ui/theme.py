@@ -148,6 +148,7 @@ def theme_for(elderly: bool) -> Theme:
     return ELDERLY if elderly else NORMAL
 
 
+SEARCH_GLYPH_GAP = 10  # between the search entry's magnifier and its prompt
 HEADER_EMBLEM_INSET = 28  # the round emblem in the header: header height minus this
 
 
@@ -215,7 +216,7 @@ QPushButton[variant="toggle"]:checked {{
     background: {p.primary}; color: {p.on_primary}; font-weight: bold;
 }}
 QPushButton[variant="search"] {{
-    text-align: left; padding-left: {t.spacing}px; color: {p.text_muted};
+    text-align: left; padding-left: {t.spacing + t.font_heading + SEARCH_GLYPH_GAP}px; color: {p.text_muted};
     border: 3px solid {p.primary}; background: {p.surface};
 }}
 QPushButton[variant="key"] {{

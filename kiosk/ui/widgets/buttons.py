@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.qt import Qt, QtWidgets
+from kiosk.qt import Qt, QtCore, QtGui, QtWidgets
+from kiosk.ui.widgets.icons import draw_search_glyph
 
 
 def repolish(widget: QtWidgets.QWidget) -> None:
@@ -26,7 +27,11 @@ class BigButton(QtWidgets.QPushButton):
 
     def __init__(self, text: str = "", variant: str = "secondary",
                  parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        # Not QPushButton(text, parent): telling that overload from (icon, text, parent) makes
+        # PySide build QIcon's enums (~3 ms of start-up) on the first button.
+        super().__init__(parent)
+        if text:
+            self.setText(text)
         self.setProperty("variant", variant)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -40,3 +45,35 @@ class ToggleButton(BigButton):
     def __init__(self, parent: QtWidgets.QWidget | None = None, variant: str = "toggle") -> None:
         super().__init__("", variant, parent)
         self.setCheckable(True)
+
+
+class SearchEntryButton(BigButton):
+    """Looks like a search field (the magnifier, then the prompt); a tap opens the search screen.
+
+    The magnifier is painted here, in the space the style sheet's ``padding-left`` leaves for it:
+    a QIcon would cost ~5 ms of the kiosk's start-up (PySide builds QIcon's enums on first use)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("", "search", parent)
+        self.glyph_size = 0
+        self.glyph_inset = 0
+        self._glyph_colour = QtGui.QColor()
+
+    def set_glyph(self, size: int, inset: int, colour: str) -> None:
+        self.glyph_size, self.glyph_inset = size, inset
+        self._glyph_colour = QtGui.QColor(colour)
+        self.update()
+
+    def glyph_rect(self) -> QtCore.QRect:
+        top = (self.height() - self.glyph_size) // 2
+        return QtCore.QRect(self.glyph_inset, top, self.glyph_size, self.glyph_size)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.glyph_size <= 0:
+            return
+        painter = QtGui.QPainter(self)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        draw_search_glyph(painter, QtCore.QPointF(self.glyph_rect().topLeft()), self.glyph_size,
+                          self._glyph_colour)
+        painter.end()

@@ -13,17 +13,18 @@ def _canvas(size: int) -> tuple[QtGui.QPixmap, QtGui.QPainter]:
     return pix, painter
 
 
-def search_icon(size: int, colour: str) -> QtGui.QIcon:
-    pix, p = _canvas(size)
-    pen = QtGui.QPen(QtGui.QColor(colour), max(2.0, size / 10))
+def draw_search_glyph(painter: QtGui.QPainter, origin: QtCore.QPointF, size: float,
+                      colour: QtGui.QColor) -> None:
+    """A magnifying glass in the square ``size`` wide at ``origin`` (top left)."""
+    pen = QtGui.QPen(colour, max(2.0, size / 10))
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    p.setPen(pen)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    x, y = origin.x(), origin.y()
     r = size * 0.30
-    c = QtCore.QPointF(size * 0.42, size * 0.42)
-    p.drawEllipse(c, r, r)
-    p.drawLine(QtCore.QPointF(size * 0.64, size * 0.64), QtCore.QPointF(size * 0.88, size * 0.88))
-    p.end()
-    return QtGui.QIcon(pix)
+    painter.drawEllipse(QtCore.QPointF(x + size * 0.42, y + size * 0.42), r, r)
+    painter.drawLine(QtCore.QPointF(x + size * 0.64, y + size * 0.64),
+                     QtCore.QPointF(x + size * 0.88, y + size * 0.88))
 
 
 def id_card_pixmap(size: int, colour: str, background: str) -> QtGui.QPixmap:
