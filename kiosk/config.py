@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
+
+from kiosk.tomlcache import CACHE_DIR, fingerprint, read_cached, write_cached
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -446,6 +447,25 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any], source: str,
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file, from the parsed-TOML cache when the file has not changed since."""
+    try:
+        stamp = fingerprint([path])
+    except FileNotFoundError as e:
+        raise ConfigError(f"{path}: file not found") from e
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot be read: {e.strerror}") from e
+    cache = path.parent / CACHE_DIR / f"{path.name}.marshal"
+    cached = read_cached(cache, stamp)
+    if isinstance(cached, dict):
+        return cached
+    data = _parse_toml(path)
+    write_cached(cache, stamp, data)
+    return data
+
+
+def _parse_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when the cache is missing or stale (its import is ~5 ms of start-up)
+
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
@@ -457,6 +477,28 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read: {e.strerror}") from e
 
 
+# Values of KIOSK__… variables are TOML literals; these common forms are read without tomllib
+# (tests/test_config.py checks they read as tomllib reads them), anything else goes to tomllib.
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_PLAIN_STRING = re.compile(r'"[^"\\\x00-\x1f\x7f]*"')
+
+
+def env_value(raw: str) -> Any:
+    """A KIOSK__ variable's value: a TOML literal when it parses as one, else the text itself."""
+    if raw in ("true", "false"):
+        return raw == "true"
+    if _PLAIN_INT.fullmatch(raw):
+        return int(raw)
+    if _PLAIN_STRING.fullmatch(raw):
+        return raw[1:-1]
+    import tomllib
+
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
 def _env_layer(env: Mapping[str, str]) -> dict[str, Any]:
     layer: dict[str, Any] = {}
     for name, raw in env.items():
@@ -465,10 +507,7 @@ def _env_layer(env: Mapping[str, str]) -> dict[str, Any]:
         keys = [k.lower() for k in name[len(ENV_PREFIX):].split("__") if k]
         if not keys:
             continue
-        try:
-            value: Any = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
+        value = env_value(raw)
         node = layer
         for k in keys[:-1]:
             node = node.setdefault(k, {})

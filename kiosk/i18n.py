@@ -9,24 +9,20 @@ The core is Qt-free (the technician CLI uses it too); the UI listens for languag
 from __future__ import annotations
 
 import logging
-import marshal
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import PROJECT_ROOT
+from kiosk.tomlcache import CACHE_DIR, fingerprint, read_cached, write_cached
 
 LANGUAGES = ("zh_CN", "en_US")
 DEFAULT_LANGUAGE = "zh_CN"
 CATALOGUE_DIR = PROJECT_ROOT / "assets" / "i18n"
-# Parsed catalogues are cached like byte code: parsing the TOML is ~15 ms of every start-up,
-# loading the cache well under 1 ms. The cache is keyed by each file's name, size and mtime.
-COMPILED_DIR = "__pycache__"
+# Parsed catalogues are cached like byte code (kiosk.tomlcache): parsing the TOML is ~15 ms of
+# every start-up, loading the cache well under 1 ms.
+COMPILED_DIR = CACHE_DIR
 COMPILED_NAME = "i18n-catalogue.marshal"
-COMPILED_FORMAT = 1
-
-Fingerprint = tuple[int, tuple[tuple[str, int, int], ...]]
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +39,14 @@ class Catalogue:
 
     def reload(self) -> None:
         paths = sorted(self.directory.glob("*.toml"))
-        fingerprint = _fingerprint(paths)
+        stamp = fingerprint(paths)
         compiled = self.directory / COMPILED_DIR / COMPILED_NAME
-        cached = _read_compiled(compiled, fingerprint)
-        if cached is not None:
+        cached = read_cached(compiled, stamp)
+        if isinstance(cached, dict):
             self.messages = cached
             return
         self.messages = _parse(paths)
-        _write_compiled(compiled, fingerprint, self.messages)
+        write_cached(compiled, stamp, self.messages)
 
     def set_language(self, language: str) -> None:
         if language not in LANGUAGES:
@@ -101,37 +97,6 @@ def _parse(paths: list[Path]) -> dict[str, dict[str, str]]:
                 raise ValueError(f"{path}: {key}: expected {{ zh_CN = …, en_US = … }}")
             messages[f"{domain}.{key}"] = {str(k): str(v) for k, v in value.items()}
     return messages
-
-
-def _fingerprint(paths: list[Path]) -> Fingerprint:
-    entries = []
-    for path in paths:
-        st = path.stat()
-        entries.append((path.name, st.st_size, st.st_mtime_ns))
-    return COMPILED_FORMAT, tuple(entries)
-
-
-def _read_compiled(path: Path, fingerprint: Fingerprint) -> dict[str, dict[str, str]] | None:
-    try:
-        stored, messages = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None  # missing, unreadable or from another Python: parse the TOML instead
-    return messages if stored == fingerprint and isinstance(messages, dict) else None
-
-
-def _write_compiled(path: Path, fingerprint: Fingerprint, messages: dict[str, dict[str, str]]) -> None:
-    """Best effort: a read-only installation just parses the TOML each start."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        tmp.write_bytes(marshal.dumps((fingerprint, messages)))
-        os.replace(tmp, path)
-    except OSError as e:
-        log.debug("translation cache not written: %s", e.strerror)
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # there was no directory to write it in
 
 
 def _flatten(data: dict[str, object], prefix: str = "") -> list[tuple[str, object]]:

@@ -54,9 +54,10 @@ install_python() {
     touch "$stamp"
   fi
   # Byte-compile the project once (an editable install does not), so the kiosk starts fast;
-  # loading the translations once writes their compiled cache the same way.
+  # loading the translations and the config profiles once writes their parsed-TOML caches
+  # (kiosk/tomlcache.py) the same way.
   "$venv/bin/python" -m compileall -q kiosk platform_server >/dev/null
-  "$venv/bin/python" -c "import kiosk.i18n" >/dev/null
+  "$venv/bin/python" -c "import kiosk.i18n; from kiosk.config import load_config as l; [l(p, env={}) for p in ('demo', 'production')]" >/dev/null
 }
 
 run_demo() {

@@ -165,3 +165,52 @@ def test_any_file_content_loads_or_fails_with_a_config_error(data: dict[str, obj
     except msgspec.ValidationError:  # anything else escaping would fail the test
         problems = config._all_problems(merged, sources)
         assert problems and all(": " in line for line in problems)
+
+
+def _tomllib_env_value(raw: str) -> object:
+    import tomllib
+
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.text(max_size=12),
+    st.integers().map(str),
+    st.text(max_size=10).map(lambda t: f'"{t}"'),
+    st.sampled_from(["true", "false", "True", "007", "-0", "+5", "1_000", "1.5", '"a\\"b"',
+                     '"tab\there"', "[1, 2]", "'lit'", '""', '"', "-", ""]),
+))
+def test_env_values_read_as_tomllib_reads_them(raw: str) -> None:
+    """The fast path for plain literals in KIOSK__ variables must agree with tomllib."""
+    from kiosk.config import env_value
+
+    got, want = env_value(raw), _tomllib_env_value(raw)
+    assert got == want and type(got) is type(want)
+
+
+def test_config_files_are_parsed_once_and_again_when_changed(tmp_path: Path) -> None:
+    import os
+
+    conf = tmp_path / "config"
+    conf.mkdir()
+    (conf / "default.toml").write_text('[terminal]\nid = "T-A"\n', encoding="utf-8")
+    (conf / "demo.toml").write_text("[ui]\nelderly_mode = true\n", encoding="utf-8")
+    first = load_config("demo", env={}, config_dir=conf)
+    assert (first.terminal.id, first.ui.elderly_mode) == ("T-A", True)
+    cache = conf / "__pycache__" / "default.toml.marshal"
+    assert cache.exists()
+    cache.write_bytes(cache.read_bytes().replace(b"T-A", b"T-Z"))  # the cache is what is read
+    assert load_config("demo", env={}, config_dir=conf).terminal.id == "T-Z"
+    # a changed file (same size, later mtime) is parsed again
+    (conf / "default.toml").write_text('[terminal]\nid = "T-B"\n', encoding="utf-8")
+    stat = (conf / "default.toml").stat()
+    os.utime(conf / "default.toml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+    assert load_config("demo", env={}, config_dir=conf).terminal.id == "T-B"
+    # a broken file is still named, cache or not
+    (conf / "demo.toml").write_text("[ui\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"demo\.toml: not valid TOML"):
+        load_config("demo", env={}, config_dir=conf)
