@@ -1,7 +1,9 @@
 """Start-up benchmark: cold start to an interactive home screen vs a bare PySide6 window.
 
 Each run is a fresh Python process (offscreen Qt), timed from spawn until the process prints
-``READY`` from inside its running event loop, with its window shown:
+``READY`` from inside its running event loop, with its window shown and painted (both sides print
+from a 1 ms timer: Qt runs timers after the posted events, and the first paint is a posted,
+low-priority update request; a 0 ms single shot is itself a posted call and ran before the paint):
 - baseline: ``QApplication`` + one ``QLabel`` shown;
 - kiosk: ``run_kiosk.py --profile demo --exit-when-ready`` (config, logging, translations, theme,
   home screen, header, status bar, idle watcher, kiosk key guard — everything a start does before
@@ -43,7 +45,7 @@ label.show()
 def ready():
     print("READY", flush=True)
     app.quit()
-QTimer.singleShot(0, ready)
+QTimer.singleShot(1, ready)  # a timer, not a 0 ms call: it fires after the first paint
 app.exec()
 """
 
