@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Row, bindparam, func, insert, select
+from sqlalchemy import Row, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -308,12 +308,18 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if offset != a.received:
             raise ApiError(409, "OFFSET_MISMATCH", "resume from the received offset",
                            details={"received": a.received})
-        data = bytes(a.data) + body
+        # A whole attachment in one part (the usual case) is the body itself, whose SHA-256
+        # authentication computed already: no copy, no second hash.
+        whole = offset == 0 and len(body) == total
+        data = body if whole else bytes(a.data) + body
         a.data = data
         a.received = len(data)
         if a.received == a.total:
-            if crypto.sha256_hex(data) != sha256:
-                session.delete(a)
+            if (r.body_sha256 if whole else crypto.sha256_hex(data)) != sha256:
+                # Drop this part and any before it (a new row was never persisted: deleting it
+                # as an object raised, a 500 for a whole upload with a wrong name).
+                session.rollback()
+                session.execute(delete(Attachment).where(Attachment.sha256 == sha256))
                 session.commit()
                 raise ApiError(422, "ATTACHMENT_HASH_MISMATCH", "content does not match its sha256")
             a.complete = True
