@@ -293,6 +293,8 @@ class SyncWorker:
             self._failed(claim, Failure(codes.CORRUPT.code, claim.error, transient=False))
             return False
         manifest = claim.manifest
+        if job is None:  # the next item's read + hashes overlap this item's own uploads
+            job = self.queue.read_ahead(claim.id)
         ahead, self._uploaded_ahead = self._uploaded_ahead, None
         done = ahead.uploaded if ahead is not None and ahead.item_id == claim.id else frozenset()
         for (_name, _local, _size, sha), blob in zip(claim.attachments, claim.blobs, strict=True):
@@ -308,10 +310,8 @@ class SyncWorker:
             if up.error is not None:
                 self._upload_failed(claim, up.error)
                 return False
-        # While the manifest is on the wire: the next item's read + hashes (and, pipelined,
-        # the upload of its attachments on the helper thread).
-        if job is None:
-            job = self.queue.read_ahead(claim.id)
+        # While the manifest is on the wire, pipelined: the upload of the next item's
+        # attachments on the helper thread.
         if pipelined and job is not None:
             self._start_ahead(job)
         res = self.client.submit_application(claim.id, manifest)
