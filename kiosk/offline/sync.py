@@ -204,8 +204,11 @@ class SyncWorker:
         if self._stats_dirty:
             self._emit_stats()
         self._handle_requests()
-        if now >= self._next_catalogue or now >= self._next_heartbeat:
-            self._settle_ahead()  # before any request: a failed upload ahead pauses the worker
+        if now >= self._next_catalogue or now >= self._next_heartbeat or \
+                now < self._pause_until:
+            # Before any request, or while backing off (its failure counts at once): a failed
+            # upload ahead pauses the worker. Otherwise the claim below settles it.
+            self._settle_ahead()
         if now >= self._next_catalogue:
             self.refresh_catalogue()
             self._next_catalogue = now + self.schedule.catalogue_refresh_s
