@@ -1,7 +1,11 @@
 """The reference platform: a FastAPI application implementing platform_server/openapi.yaml.
 
-No ``from __future__ import annotations`` here: FastAPI must see the dependency aliases
-(``Annotated[..., Depends(...)]``, local to :func:`create_app`) as objects, not strings.
+Every operation but the health check is a signed request: an ``async`` route reads the body,
+then :func:`create_app`'s ``signed`` runs authentication and the operation's handler in one
+worker-thread hop on one database session. Query parameters are read after authentication, so
+an unsigned request is refused (401) before anything else is looked at.
+
+No ``from __future__ import annotations`` here: FastAPI inspects the route signatures.
 """
 
 
@@ -9,19 +13,21 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
 import yaml
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -55,6 +61,8 @@ from platform_server.models import (
 )
 from platform_server.settings import ServerSettings
 
+T = TypeVar("T")
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
 CONTRACT_PATH = Path(__file__).with_name("openapi.yaml")
 MAX_ATTACHMENT = 20_000_000
 FACE_THRESHOLD = 0.80
@@ -63,6 +71,36 @@ BUILTIN_CATALOGUE: dict[str, Any] = {
     "items": [{"id": "shebao_jiaofei_zhengming", "title": "社会保险个人参保缴费证明",
                "kind": "print"}],
 }
+
+
+# The application endpoint's statements, built once (Core: no ORM bookkeeping per request).
+_APPLICATION_BY_ID = select(Application.request_sha256, Application.receipt_json,
+                            Application.receipt_signature).where(
+    Application.application_id == bindparam("aid"))
+_ATTACHMENTS_BY_SHA = select(Attachment.sha256, Attachment.total, Attachment.complete,
+                             Attachment.data).where(
+    Attachment.sha256.in_(bindparam("shas", expanding=True)))
+_NEW_APPLICATION = insert(Application)
+_NEW_CASE = insert(Case)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An authenticated request as an operation's handler sees it."""
+
+    session: Session
+    terminal_id: str
+    body: bytes
+    body_sha256: str  # of ``body``, computed once by authentication
+    request: Request
+
+
+def _int_param(request: Request, name: str) -> int:
+    value = request.query_params.get(name)
+    if value is None or not _INTEGER.fullmatch(value):
+        raise ApiError(422, "VALIDATION_FAILED", f"query parameter {name} must be an integer",
+                       details={"problems": 1})
+    return int(value)
 
 
 def load_contract() -> dict[str, Any]:
@@ -186,36 +224,41 @@ def create_app(settings: ServerSettings) -> FastAPI:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
         return _error_response(ApiError(exc.status_code, code, str(exc.detail)))
 
-    def db() -> Iterator[Session]:
-        with Sessions() as session:
-            yield session
-
-    DbSession = Annotated[Session, Depends(db)]
-
-    async def raw_body(request: Request) -> bytes:
+    async def read_body(request: Request) -> bytes:
         try:
             return await request.body()
         except ClientDisconnect:  # the kiosk went away mid-request (crash tests do this)
             raise ApiError(400, "CLIENT_DISCONNECTED", "client disconnected") from None
 
-    RawBody = Annotated[bytes, Depends(raw_body)]
-
-    def terminal(request: Request, body: RawBody, session: DbSession) -> str:
+    async def signed(request: Request, handler: Callable[[Signed], T]) -> T:
+        """A signed request: its body read on the event loop, then authentication and the
+        handler in one worker-thread hop on one database session (FastAPI's per-dependency
+        hops cost more than a small request's own work)."""
+        body = await read_body(request)
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         query = request.scope.get("query_string") or b""
         path = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
-        return authenticate(session, method=request.method, path_and_query=path, body=body,
-                            headers={k.lower(): v for k, v in request.headers.items()},
-                            window_s=settings.auth_window_s, auto_enroll=settings.auto_enroll)
+        headers = {k.lower(): v for k, v in request.headers.items()}
 
-    TerminalId = Annotated[str, Depends(terminal)]
+        def work() -> T:
+            with Sessions() as session:
+                auth = authenticate(session, method=request.method, path_and_query=path,
+                                    body=body, headers=headers,
+                                    window_s=settings.auth_window_s,
+                                    auto_enroll=settings.auto_enroll)
+                return handler(Signed(session, auth.terminal_id, body, auth.body_sha256,
+                                      request))
+        return await run_in_threadpool(work)
 
     @app.get("/v1/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         return {"status": "ok", "time": datetime.now().isoformat(timespec="seconds")}
 
     @app.get("/v1/catalogue")
-    def get_catalogue(request: Request, _t: TerminalId) -> Response:
+    async def get_catalogue(request: Request) -> Response:
+        return await signed(request, lambda _r: catalogue_answer(request))
+
+    def catalogue_answer(request: Request) -> Response:
         cat = catalogue.current()
         inm = request.headers.get("if-none-match")
         if inm is not None and cat["etag"] in [t.strip() for t in inm.split(",")]:
@@ -231,18 +274,23 @@ def create_app(settings: ServerSettings) -> FastAPI:
             raise ApiError(422, "VALIDATION_FAILED", "attachment id must be a lowercase sha256")
 
     @app.get("/v1/attachments/{sha256}")
-    def attachment_status(sha256: str, _t: TerminalId,
-                          session: DbSession) -> dict[str, Any]:
+    async def attachment_status(sha256: str, request: Request) -> dict[str, Any]:
+        return await signed(request, lambda r: _attachment_status(r, sha256))
+
+    def _attachment_status(r: Signed, sha256: str) -> dict[str, Any]:
         _check_sha(sha256)
-        a = session.get(Attachment, sha256)
+        a = r.session.get(Attachment, sha256)
         if a is None:
             raise ApiError(404, "ATTACHMENT_UNKNOWN", "no part of this attachment was received")
         return _attachment_view(a)
 
     @app.put("/v1/attachments/{sha256}")
-    def attachment_put(sha256: str, offset: int, total: int, body: RawBody,
-                       _t: TerminalId,
-                       session: DbSession) -> dict[str, Any]:
+    async def attachment_put(sha256: str, request: Request) -> dict[str, Any]:
+        return await signed(request, lambda r: _attachment_put(r, sha256))
+
+    def _attachment_put(r: Signed, sha256: str) -> dict[str, Any]:
+        session, body = r.session, r.body
+        offset, total = _int_param(r.request, "offset"), _int_param(r.request, "total")
         _check_sha(sha256)
         if total < 1 or total > MAX_ATTACHMENT:
             raise ApiError(413, "ATTACHMENT_TOO_LARGE", f"total must be 1..{MAX_ATTACHMENT}")
@@ -260,12 +308,18 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if offset != a.received:
             raise ApiError(409, "OFFSET_MISMATCH", "resume from the received offset",
                            details={"received": a.received})
-        data = bytes(a.data) + body
+        # A whole attachment in one part (the usual case) is the body itself, whose SHA-256
+        # authentication computed already: no copy, no second hash.
+        whole = offset == 0 and len(body) == total
+        data = body if whole else bytes(a.data) + body
         a.data = data
         a.received = len(data)
         if a.received == a.total:
-            if crypto.sha256_hex(data) != sha256:
-                session.delete(a)
+            if (r.body_sha256 if whole else crypto.sha256_hex(data)) != sha256:
+                # Drop this part and any before it (a new row was never persisted: deleting it
+                # as an object raised, a 500 for a whole upload with a wrong name).
+                session.rollback()
+                session.execute(delete(Attachment).where(Attachment.sha256 == sha256))
                 session.commit()
                 raise ApiError(422, "ATTACHMENT_HASH_MISMATCH", "content does not match its sha256")
             a.complete = True
@@ -277,31 +331,29 @@ def create_app(settings: ServerSettings) -> FastAPI:
                            details={"received": 0}) from None
         return _attachment_view(a)
 
-    def _receipt_response(app_row: Application, status: int) -> JSONResponse:
-        return JSONResponse({"receipt": json.loads(app_row.receipt_json),
-                             "signature": app_row.receipt_signature}, status_code=status)
-
     @app.post("/v1/applications")
-    def submit(request: Request, body: RawBody, t_id: TerminalId,
-               session: DbSession) -> JSONResponse:
-        key = request.headers.get("idempotency-key", "")
+    async def submit(request: Request) -> JSONResponse:
+        return await signed(request, _submit)
+
+    def _submit(r: Signed) -> JSONResponse:
+        session, body = r.session, r.body
+        key = r.request.headers.get("idempotency-key", "")
         sub: Submission = _parse(Submission, body)
         if key != sub.application_id:
             raise ApiError(422, "IDEMPOTENCY_KEY_MISMATCH",
                            "Idempotency-Key must equal application_id")
-        request_sha = crypto.sha256_hex(body)
-        existing = session.scalar(select(Application).where(
-            Application.application_id == sub.application_id))
+        request_sha = r.body_sha256
+        conn = session.connection()
+        existing = conn.execute(_APPLICATION_BY_ID, {"aid": sub.application_id}).first()
         if existing is not None:
             return _replay(existing, request_sha)
-        missing = []
-        blobs: list[tuple[str, bytes]] = []
-        for ref in sub.attachments:
-            a = session.get(Attachment, ref.sha256)
-            if a is None or not a.complete or a.total != ref.size:
-                missing.append(ref.sha256)
-            else:
-                blobs.append((ref.name, bytes(a.data)))
+        # Each referenced attachment must be complete with the declared size (its bytes were
+        # checked against its SHA-256 name when the last part arrived) ...
+        stored = {row.sha256: row for row in conn.execute(
+            _ATTACHMENTS_BY_SHA, {"shas": sorted({ref.sha256 for ref in sub.attachments})})}
+        missing = [ref.sha256 for ref in sub.attachments
+                   if (a := stored.get(ref.sha256)) is None or not a.complete
+                   or a.total != ref.size]
         if missing:
             raise ApiError(409, "ATTACHMENT_INCOMPLETE", "upload the attachments first",
                            details={"missing": missing})
@@ -309,13 +361,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if private is None:
             raise ApiError(422, "ENVELOPE_KEY_UNKNOWN",
                            "sealed to a key this platform does not hold")
+        # ... and open with this application's data key under its own name.
         try:
-            data_key = crypto.open_data_key(private, sub.application_id,
-                                            sub.envelope.model_dump())
-            payload = json.loads(crypto.open_payload(data_key, sub.application_id,
-                                                     sub.envelope.model_dump()))
-            for name, blob in blobs:
-                crypto.open_attachment(data_key, sub.application_id, name, blob)
+            envelope = sub.envelope.model_dump()
+            data_key = crypto.open_data_key(private, sub.application_id, envelope)
+            payload = json.loads(crypto.open_payload(data_key, sub.application_id, envelope))
+            for ref in sub.attachments:
+                crypto.open_attachment(data_key, sub.application_id, ref.name,
+                                       stored[ref.sha256].data)
         except (crypto.CryptoError, ValueError):
             raise ApiError(422, "ENVELOPE_INVALID",
                            "the envelope does not open with the platform key") from None
@@ -329,56 +382,68 @@ def create_app(settings: ServerSettings) -> FastAPI:
         receipt = {"case_number": case_number, "application_id": sub.application_id,
                    "payload_sha256": request_sha, "received_at": now.isoformat(timespec="seconds"),
                    "key_id": keys.signing_key_id}
-        row = Application(application_id=sub.application_id, request_sha256=request_sha,
-                          terminal_id=t_id, item_id=sub.item_id, case_number=case_number,
-                          receipt_json=json.dumps(receipt, ensure_ascii=False),
-                          receipt_signature=crypto.sign(keys.signing,
-                                                        crypto.canonical_json(receipt)),
-                          id_number=id_number, payload_json=json.dumps(payload, ensure_ascii=False),
-                          received_at=now)
-        session.add(row)
+        signature = crypto.sign(keys.signing, crypto.canonical_json(receipt))
+        receipt_json = json.dumps(receipt, ensure_ascii=False)
         title = str(payload.get("item_title") or sub.item_id)[:200]
-        session.add(Case(case_number=case_number, id_number=id_number, item_id=sub.item_id,
-                         item_title=title, status="已受理", department="政务服务中心",
-                         submitted_at=now, updated_at=now,
-                         history=[{"time": now.isoformat(timespec="seconds"), "status": "已受理"}]))
         try:
+            conn.execute(_NEW_APPLICATION, {
+                "application_id": sub.application_id, "request_sha256": request_sha,
+                "terminal_id": r.terminal_id, "item_id": sub.item_id,
+                "case_number": case_number, "receipt_json": receipt_json,
+                "receipt_signature": signature, "id_number": id_number,
+                "payload_json": json.dumps(payload, ensure_ascii=False), "received_at": now})
+            conn.execute(_NEW_CASE, {
+                "case_number": case_number, "id_number": id_number, "item_id": sub.item_id,
+                "item_title": title, "status": "已受理", "department": "政务服务中心",
+                "submitted_at": now, "updated_at": now,
+                "history": [{"time": now.isoformat(timespec="seconds"), "status": "已受理"}]})
             session.commit()
         except IntegrityError:
             session.rollback()
-            existing = session.scalar(select(Application).where(
-                Application.application_id == sub.application_id))
+            existing = session.connection().execute(
+                _APPLICATION_BY_ID, {"aid": sub.application_id}).first()
             if existing is None:
                 raise ApiError(409, "CONFLICT", "case number collision; retry") from None
             return _replay(existing, request_sha)
-        return _receipt_response(row, 201)
+        return _receipt_response(receipt_json, signature, 201)
 
-    def _replay(existing: Application, request_sha: str) -> JSONResponse:
+    def _receipt_response(receipt_json: str, signature: str, status: int) -> JSONResponse:
+        return JSONResponse({"receipt": json.loads(receipt_json), "signature": signature},
+                            status_code=status)
+
+    def _replay(existing: Row[str, str, str], request_sha: str) -> JSONResponse:
         if existing.request_sha256 != request_sha:
             raise ApiError(409, "IDEMPOTENCY_CONFLICT",
                            "this application id was used with different content")
-        return _receipt_response(existing, 200)
+        return _receipt_response(existing.receipt_json, existing.receipt_signature, 200)
 
     @app.get("/v1/cases/{case_number}")
-    def case_by_number(case_number: str, _t: TerminalId,
-                       session: DbSession) -> dict[str, Any]:
+    async def case_by_number(case_number: str, request: Request) -> dict[str, Any]:
+        return await signed(request, lambda r: _case_by_number(r.session, case_number))
+
+    def _case_by_number(session: Session, case_number: str) -> dict[str, Any]:
         case = session.get(Case, case_number[:32])
         if case is None:
             raise ApiError(404, "CASE_NOT_FOUND", "no case with this number")
         return _case_view(case)
 
     @app.post("/v1/cases/search")
-    def case_search(body: RawBody, _t: TerminalId,
-                    session: DbSession) -> dict[str, Any]:
-        q: IdQuery = _parse(IdQuery, body)
-        cases = session.scalars(select(Case).where(Case.id_number == q.id_number)
-                                .order_by(Case.submitted_at.desc())).all()
+    async def case_search(request: Request) -> dict[str, Any]:
+        return await signed(request, _case_search)
+
+    def _case_search(r: Signed) -> dict[str, Any]:
+        q: IdQuery = _parse(IdQuery, r.body)
+        cases = r.session.scalars(select(Case).where(Case.id_number == q.id_number)
+                                  .order_by(Case.submitted_at.desc())).all()
         return {"cases": [_case_view(c) for c in cases]}
 
     @app.post("/v1/certificates/query")
-    def certificates(body: RawBody, _t: TerminalId,
-                     session: DbSession) -> dict[str, Any]:
-        q: CertificateQuery = _parse(CertificateQuery, body)
+    async def certificates(request: Request) -> dict[str, Any]:
+        return await signed(request, _certificates)
+
+    def _certificates(r: Signed) -> dict[str, Any]:
+        session = r.session
+        q: CertificateQuery = _parse(CertificateQuery, r.body)
         person = session.get(Person, q.id_number)
         if person is None:
             raise ApiError(404, "PERSON_NOT_FOUND", "no records for this ID number")
@@ -401,26 +466,31 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "rows": [{"period": r.period, **r.fields} for r in rows]}
 
     @app.post("/v1/licences/query")
-    def licences(body: RawBody, _t: TerminalId,
-                 session: DbSession) -> dict[str, Any]:
-        q: IdQuery = _parse(IdQuery, body)
-        rows = session.scalars(select(Licence).where(Licence.id_number == q.id_number)).all()
-        return {"licences": [{"licence_type": r.licence_type, "title": r.title,
-                              "number": r.number, "issuer": r.issuer,
-                              "valid_from": r.valid_from, "valid_to": r.valid_to,
-                              "fields": r.fields} for r in rows]}
+    async def licences(request: Request) -> dict[str, Any]:
+        return await signed(request, _licences)
+
+    def _licences(r: Signed) -> dict[str, Any]:
+        q: IdQuery = _parse(IdQuery, r.body)
+        rows = r.session.scalars(select(Licence).where(Licence.id_number == q.id_number)).all()
+        return {"licences": [{"licence_type": x.licence_type, "title": x.title,
+                              "number": x.number, "issuer": x.issuer,
+                              "valid_from": x.valid_from, "valid_to": x.valid_to,
+                              "fields": x.fields} for x in rows]}
 
     @app.post("/v1/face/verify")
-    def face_verify(body: RawBody, _t: TerminalId,
-                    session: DbSession) -> dict[str, Any]:
-        q: FaceVerify = _parse(FaceVerify, body)
+    async def face_verify(request: Request) -> dict[str, Any]:
+        return await signed(request, _face_verify)
+
+    def _face_verify(r: Signed) -> dict[str, Any]:
+        q: FaceVerify = _parse(FaceVerify, r.body)
         try:
             image = crypto.b64d(q.image_jpeg_b64)
         except crypto.CryptoError:
             raise ApiError(422, "VALIDATION_FAILED", "image_jpeg_b64 is not base64") from None
         if not _is_jpeg(image):
             raise ApiError(422, "IMAGE_NOT_JPEG", "the capture must be a JPEG image")
-        match, score = face_rule(session.get(Person, q.id_number) is not None, image, q.id_number)
+        match, score = face_rule(r.session.get(Person, q.id_number) is not None, image,
+                                 q.id_number)
         return {"match": match, "score": score, "threshold": FACE_THRESHOLD}
 
     def _hall_view(h: Hall) -> dict[str, Any]:
@@ -432,16 +502,26 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "end": s.end, "remaining": max(0, s.capacity - s.booked)}
 
     @app.get("/v1/appointments/halls")
-    def halls(_t: TerminalId, session: DbSession,
-              region_code: str | None = None) -> dict[str, Any]:
+    async def halls(request: Request) -> dict[str, Any]:
+        return await signed(request, _halls)
+
+    def _halls(r: Signed) -> dict[str, Any]:
+        region_code = r.request.query_params.get("region_code")
         stmt = select(Hall).order_by(Hall.hall_id)
         if region_code:
             stmt = stmt.where(Hall.region_code.startswith(region_code[:6][:2]))
-        return {"halls": [_hall_view(h) for h in session.scalars(stmt).all()]}
+        return {"halls": [_hall_view(h) for h in r.session.scalars(stmt).all()]}
 
     @app.get("/v1/appointments/slots")
-    def slots(hall_id: str, _t: TerminalId, session: DbSession,
-              day: Annotated[str | None, Query(alias="date")] = None) -> dict[str, Any]:
+    async def slots(request: Request) -> dict[str, Any]:
+        return await signed(request, _slots)
+
+    def _slots(r: Signed) -> dict[str, Any]:
+        session = r.session
+        hall_id = r.request.query_params.get("hall_id")
+        day = r.request.query_params.get("date")
+        if hall_id is None:
+            raise ApiError(422, "VALIDATION_FAILED", "hall_id is required")
         if session.get(Hall, hall_id[:32]) is None:
             raise ApiError(404, "HALL_NOT_FOUND", "no such hall")
         stmt = select(Slot).where(Slot.hall_id == hall_id)
@@ -455,13 +535,16 @@ def create_app(settings: ServerSettings) -> FastAPI:
             stmt.order_by(Slot.date, Slot.start)).all()]}
 
     @app.post("/v1/appointments")
-    def book(request: Request, body: RawBody, _t: TerminalId,
-             session: DbSession) -> JSONResponse:
-        key = request.headers.get("idempotency-key", "")
+    async def book(request: Request) -> JSONResponse:
+        return await signed(request, _book)
+
+    def _book(r: Signed) -> JSONResponse:
+        session, body = r.session, r.body
+        key = r.request.headers.get("idempotency-key", "")
         if not re.match(r"^[0-9a-f-]{36}$", key):
             raise ApiError(422, "IDEMPOTENCY_KEY_MISSING", "Idempotency-Key (a UUID) is required")
         q: BookingRequest = _parse(BookingRequest, body)
-        request_sha = crypto.sha256_hex(body)
+        request_sha = r.body_sha256
         existing = session.scalar(select(Booking).where(Booking.idempotency_key == key))
         if existing is not None:
             if existing.request_sha256 != request_sha:
@@ -494,12 +577,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "hall": _hall_view(hall), "item_id": b.item_id}
 
     @app.post("/v1/terminals/heartbeat")
-    def heartbeat(body: RawBody, t_id: TerminalId,
-                  session: DbSession) -> dict[str, Any]:
-        hb: Heartbeat = _parse(Heartbeat, body)
-        if hb.terminal_id != t_id:
+    async def heartbeat(request: Request) -> dict[str, Any]:
+        return await signed(request, _heartbeat)
+
+    def _heartbeat(r: Signed) -> dict[str, Any]:
+        session = r.session
+        hb: Heartbeat = _parse(Heartbeat, r.body)
+        if hb.terminal_id != r.terminal_id:
             raise ApiError(403, "TERMINAL_MISMATCH", "heartbeat terminal id differs from signer")
-        term = session.get(Terminal, t_id)
+        term = session.get(Terminal, r.terminal_id)
         if term is not None:
             term.last_heartbeat = hb.model_dump()
             term.last_seen = datetime.now()

@@ -102,3 +102,26 @@ def test_upload_ahead_halts_while_the_worker_is_paused(
     # The halted upload resumed where it stopped (asked first), not from zero.
     offsets = [e.path.split("offset=")[1].split("&")[0] for e in proxy.requests("PUT", UPLOAD)]
     assert offsets.count("0") == 2  # the first item's one part, the second's first part
+
+
+def test_the_item_uploaded_ahead_is_leased_while_its_upload_is_going(
+        kiosk: Kiosk, platform: PlatformHandle, proxy: FaultProxy) -> None:
+    ids = enqueue(kiosk, [50_000, 50_000, 50_000])
+    proxy.add(FaultRule("slow", "PUT", UPLOAD, count=1, delay_s=0.0))  # the first item's own
+    proxy.add(FaultRule("slow", "PUT", UPLOAD, count=1, delay_s=1.5))  # the second, ahead
+    drain(kiosk.worker)
+    assert_exactly_once(kiosk, platform, ids)
+    assert assert_backoff_respected(kiosk, ids) == 0
+    puts, submits = proxy.requests("PUT", UPLOAD), proxy.requests("POST", SUBMIT)
+    assert len(puts) == 3 and [e.fault for e in puts[:2]] == ["slow", "slow"]
+    second = kiosk.queue.attempts(ids[1])
+    assert [a["outcome"] for a in second] == ["delivered"]
+    # The proxy trickles the slowed upload to the platform over 1.5 s (its last eighth after
+    # the last piece), so the answer comes back more than 1.3 s after the proxy saw it. The
+    # item was leased (and the third item's read started) well before that; its manifest
+    # still waited for the answer.
+    assert second[0]["started_at"] < puts[1].time + 0.9
+    assert submits[1].time >= puts[1].time + 1.25
+    # The third item's attachment went up after the second's upload finished: one upload
+    # ahead at a time.
+    assert puts[2].time >= puts[1].time + 1.25

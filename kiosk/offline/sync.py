@@ -13,10 +13,11 @@ Pipelining (the worker's own loop): while an item's manifest is on the wire, a h
 uploads the attachments of the next due item on a second connection (content-addressed, so an
 upload changes no state and is safe to repeat). Manifests still go one at a time, in order,
 each after its item's lease. The helper sends nothing while the worker is paused or stopping
-(checked before every part). Its outcome is settled on the worker thread before the next claim:
-a failed upload ahead is the failure of that item's next attempt (leased and recorded then, with
-its backoff and the worker's pause, before any other request); a completed one lets that attempt
-skip the upload.
+(checked before every part). The item uploaded ahead is leased next, while its upload may still
+be going (so the read and hashes of the item after it overlap that upload instead of following
+it); then the worker waits for the helper's outcome before any request of its own. A failed
+upload ahead is the failure of that leased attempt (recorded with its backoff and the worker's
+pause, before any other request); a completed one lets the attempt skip the upload.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ class SyncWorker:
         self._ahead_pool: ThreadPoolExecutor | None = None
         self._ahead_client: PlatformClient | None = None
         self._ahead: Future[_Ahead | None] | None = None
+        self._ahead_read: Future[Prepared | None] | None = None  # what the helper uploads
         self._uploaded_ahead: _Ahead | None = None
         # Items the platform may hold parts of from an upload ahead: their next upload asks
         # for the platform's offset first instead of re-sending from zero.
@@ -202,7 +204,11 @@ class SyncWorker:
         if self._stats_dirty:
             self._emit_stats()
         self._handle_requests()
-        self._settle_ahead()  # before any request: a failed upload ahead pauses the worker
+        if now >= self._next_catalogue or now >= self._next_heartbeat or \
+                now < self._pause_until:
+            # Before any request, or while backing off (its failure counts at once): a failed
+            # upload ahead pauses the worker. Otherwise the claim below settles it.
+            self._settle_ahead()
         if now >= self._next_catalogue:
             self.refresh_catalogue()
             self._next_catalogue = now + self.schedule.catalogue_refresh_s
@@ -210,11 +216,12 @@ class SyncWorker:
             self.send_heartbeat()
             self._next_heartbeat = now + self.schedule.heartbeat_s
         if time.time() >= self._pause_until:
-            claim = self.queue.claim_next()
+            claim, job = self._claim_next()
             if claim is not None:
-                self._deliver(claim, self.pipeline)
+                self._deliver(claim, self.pipeline, job)
                 return 0.0
-            self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
+            if time.time() >= self._pause_until:
+                self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
         stats = self.queue.stats()
         due = [self._next_catalogue, self._next_heartbeat, now + self.schedule.poll_interval_s]
         if stats.next_attempt_at is not None:
@@ -228,15 +235,17 @@ class SyncWorker:
         self._pause_until = 0.0
         try:
             while time.monotonic() < deadline:
-                self._settle_ahead()
                 if time.time() < self._pause_until:
+                    self._settle_ahead()
                     time.sleep(max(0.0, min(self._pause_until - time.time(),
                                             deadline - time.monotonic(), 0.5)))
                     continue
-                claim = self.queue.claim_next()
+                claim, job = self._claim_next()
                 if claim is None:
+                    if time.time() < self._pause_until:
+                        continue  # an upload ahead failed: its attempt is recorded, back off
                     break
-                self._deliver(claim, self.pipeline)
+                self._deliver(claim, self.pipeline, job)
             self._settle_ahead()
         finally:
             if self._thread is None:
@@ -251,11 +260,44 @@ class SyncWorker:
         self._settle_ahead()
         return self._deliver(claim, pipelined=False)
 
-    def _deliver(self, claim: Claim, pipelined: bool) -> bool:
+    def _claim_next(self) -> tuple[Claim | None, Future[Prepared | None] | None]:
+        """Lease the next item; ``(None, None)`` when nothing is due or the worker must back
+        off first. With an upload ahead going, the item it uploads is leased at once and the
+        read of the one after it starts (returned as the job for :meth:`_deliver`); only then
+        does this wait for the upload, whose failure is that attempt's."""
+        item_id = self._ahead_item()
+        if item_id is not None:
+            claim = self.queue.claim_next(only=item_id)
+            if claim is not None:
+                job = self.queue.read_ahead(claim.id) if claim.error is None else None
+                if self._settle_ahead(claim):
+                    return claim, job
+                return None, None
+        self._settle_ahead()
+        if time.time() < self._pause_until:
+            return None, None
+        return self.queue.claim_next(), None
+
+    def _ahead_item(self) -> str | None:
+        """The item the helper is uploading (its read is done by the time it matters)."""
+        read = self._ahead_read
+        if self._ahead is None or read is None:
+            return None
+        try:
+            prepared = read.result()
+        except Exception:  # the helper sees the same error and uploads nothing
+            return None
+        return prepared.item_id if prepared is not None and prepared.blobs else None
+
+    def _deliver(self, claim: Claim, pipelined: bool,
+                 job: Future[Prepared | None] | None = None) -> bool:
+        """``job``: the read of the next item, if :meth:`_claim_next` started it already."""
         if claim.error is not None:  # the payload did not read back intact: staff must see it
             self._failed(claim, Failure(codes.CORRUPT.code, claim.error, transient=False))
             return False
         manifest = claim.manifest
+        if job is None:  # the next item's read + hashes overlap this item's own uploads
+            job = self.queue.read_ahead(claim.id)
         ahead, self._uploaded_ahead = self._uploaded_ahead, None
         done = ahead.uploaded if ahead is not None and ahead.item_id == claim.id else frozenset()
         for (_name, _local, _size, sha), blob in zip(claim.attachments, claim.blobs, strict=True):
@@ -271,9 +313,8 @@ class SyncWorker:
             if up.error is not None:
                 self._upload_failed(claim, up.error)
                 return False
-        # While the manifest is on the wire: the next item's read + hashes (and, pipelined,
-        # the upload of its attachments on the helper thread).
-        job = self.queue.read_ahead(claim.id)
+        # While the manifest is on the wire, pipelined: the upload of the next item's
+        # attachments on the helper thread.
         if pipelined and job is not None:
             self._start_ahead(job)
         res = self.client.submit_application(claim.id, manifest)
@@ -313,6 +354,7 @@ class SyncWorker:
             self._ahead_pool = ThreadPoolExecutor(max_workers=1,
                                                   thread_name_prefix="queue-upload-ahead")
             self._ahead_client = self.client.clone()
+        self._ahead_read = job
         self._ahead = self._ahead_pool.submit(self._upload_ahead, job, frozenset(self._resume))
 
     def _upload_ahead(self, job: Future[Prepared | None], resume: frozenset[str]
@@ -345,38 +387,43 @@ class SyncWorker:
             uploaded.add(sha)
         return _Ahead(prepared.item_id, frozenset(uploaded), sent)
 
-    def _settle_ahead(self) -> None:
-        """Worker thread, before any claim: take the helper's outcome. A failed upload ahead was
-        the first request of that item's next attempt, so it is that attempt's failure: the item
-        is leased and the failure recorded now (its backoff, the worker's pause), before any
-        other request goes out."""
-        job, self._ahead = self._ahead, None
+    def _settle_ahead(self, claim: Claim | None = None) -> bool:
+        """Worker thread, before any other request: take the helper's outcome. A failed upload
+        ahead was the first request of that item's next attempt, so it is that attempt's
+        failure: recorded now (its backoff, the worker's pause) on ``claim`` if that is the
+        item's lease already, else the item is leased for it. Returns False if ``claim``'s
+        attempt failed so."""
+        job, self._ahead, self._ahead_read = self._ahead, None, None
         if job is None:
-            return
+            return True
         try:
             ahead = job.result()
         except Exception:  # a bug must not stop deliveries; the item uploads normally
             log.exception("queue.upload_ahead_failed")
-            return
+            return True
         if ahead is None:
-            return
+            return True
         if ahead.sent:
             self._resume.add(ahead.item_id)
         if ahead.error is None:
             self._uploaded_ahead = ahead
-            return
-        claim = self.queue.claim_next(only=ahead.item_id)
-        if claim is not None:
+            return True
+        if claim is not None and claim.id == ahead.item_id:
             self._upload_failed(claim, ahead.error)
+            return False
+        failed = self.queue.claim_next(only=ahead.item_id)
+        if failed is not None:
+            self._upload_failed(failed, ahead.error)
         else:  # no longer due (re-driven, gone): the worker backs off all the same
             failure = self._failure(ahead.error)
             if failure.transient:
                 self._pause_after(failure)
+        return True
 
     def _close_ahead(self, timeout_s: float | None = None) -> None:
         """Drop the helper (its outcome unused: the item simply uploads at its next attempt).
         It sends no new part once stopping; one already on the wire gets ``timeout_s``."""
-        job, self._ahead = self._ahead, None
+        job, self._ahead, self._ahead_read = self._ahead, None, None
         finished = True
         if job is not None:
             finished = not wait([job], timeout_s).not_done

@@ -231,7 +231,8 @@ def open_payload(data_key: bytes, application_id: str, envelope: dict[str, Any])
 def open_attachment(data_key: bytes, application_id: str, name: str, blob: bytes) -> bytes:
     if len(blob) < 28:
         raise CryptoError("attachment too short")
+    view = memoryview(blob)  # no copy of a large blob just to skip its 12-byte nonce
     try:
-        return AESGCM(data_key).decrypt(blob[:12], blob[12:], _aad(application_id, f"att:{name}"))
+        return AESGCM(data_key).decrypt(view[:12], view[12:], _aad(application_id, f"att:{name}"))
     except (ValueError, InvalidTag) as e:
         raise CryptoError("attachment does not open") from e
