@@ -184,10 +184,13 @@ class KioskApp(QObject):
             self.keyboard_focus = VirtualKeyboardFocus(self)
         if self.kiosk_mode:
             self.key_guard = KeyGuard(self)
-        # Application-wide event filters see every event. They go in on the event loop's first
-        # turn: the ~1,300 events of building and first showing the home screen skip them (the
-        # keys and touches they watch need a running event loop anyway).
-        QTimer.singleShot(0, self, self._install_event_filters)
+        # Application-wide event filters see every event, and PySide wraps each event and its
+        # receiver for them (the first QStyle receiver alone builds ~700 enum members, ~7 ms).
+        # They go in with the background start, once the home screen is up: the ~1,500 events of
+        # building, showing and painting it skip them. Until then nothing is at stake: the idle
+        # timer has nothing to end, and no window or dialog can be closed by a key (closeEvent).
+        self._filters_installed = False
+        QTimer.singleShot(BACKGROUND_START_DELAY_MS, self, self.install_event_filters)
         self.idle.start()
         self.watchdog: Any = None
         if config.watchdog.enabled:  # a log line per UI-thread stall (off by default)
@@ -196,9 +199,11 @@ class KioskApp(QObject):
             self.watchdog = UiWatchdog(config.watchdog.stall_ms, config.watchdog.heartbeat_ms,
                                        log_stalls=True).start()
 
-    def _install_event_filters(self) -> None:
-        if self._closed:
+    def install_event_filters(self) -> None:
+        """The idle watch, the kiosk key guard and the virtual keyboard's focus watch (idempotent)."""
+        if self._closed or self._filters_installed:
             return
+        self._filters_installed = True
         self.qapp.installEventFilter(self.idle)
         if self.keyboard_focus is not None:
             self.qapp.installEventFilter(self.keyboard_focus)

@@ -25,6 +25,7 @@ def make_app(qtbot: QtBot, tmp_data_env: Any, monkeypatch: pytest.MonkeyPatch) -
             monkeypatch.setenv(f"KIOSK__UI__{key.upper()}", str(value).lower()
                                if isinstance(value, bool) else str(value))
         app = KioskApp(load_config("demo"), kiosk_mode=kiosk_mode, show_devdock=False)
+        app.install_event_filters()  # the running kiosk does this with its background start
         apps.append(app)
         if show:
             app.window.setFixedSize(1920, 1080)

@@ -190,3 +190,16 @@ def test_the_first_frame_needs_no_qicon(tmp_data_env: Any) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     built = [line for line in done.stdout.splitlines() if line.startswith("BUILT")]
     assert built == ["BUILT "], done.stdout
+
+
+def test_event_filters_go_in_with_the_background_start(qtbot: QtBot, tmp_data_env: Any) -> None:
+    app = KioskApp(load_config("demo"), kiosk_mode=True, show_devdock=False, defer_staff=True)
+    try:
+        app.window.show()
+        assert not app._filters_installed  # building and first painting skip them
+        qtbot.waitUntil(lambda: app._filters_installed, timeout=BACKGROUND_START_DELAY_MS + 5000)
+        assert app.key_guard is not None
+        qtbot.keyClick(app.window, QtCore.Qt.Key.Key_F4, QtCore.Qt.KeyboardModifier.AltModifier)
+        assert app.key_guard.swallowed == 1  # the guard now sees the keys
+    finally:
+        app.close()

@@ -216,9 +216,9 @@ class MainWindow(QtWidgets.QWidget):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
-        # On the next event-loop turn: the window's own first events (expose, resize, paint)
-        # need no tap check.
-        QTimer.singleShot(0, self, self._watch_corner_taps)
+        # After the first paint (a timer fires after the posted paint): the window's own first
+        # events (expose, resize, paint) need no tap check.
+        QTimer.singleShot(1, self, self._watch_corner_taps)
 
     def _watch_corner_taps(self) -> None:
         handle = self.windowHandle()
