@@ -214,3 +214,36 @@ def test_config_files_are_parsed_once_and_again_when_changed(tmp_path: Path) -> 
     (conf / "demo.toml").write_text("[ui\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"demo\.toml: not valid TOML"):
         load_config("demo", env={}, config_dir=conf)
+
+
+def test_validation_is_reused_for_the_same_layers_only(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from kiosk import config as config_module
+    from kiosk.config import CONFIG_DIR, VALIDATED_CACHE
+
+    conf = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, conf, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"KIOSK__UI__IDLE_TIMEOUT_S": "45"}
+    fresh = load_config("demo", env=env, config_dir=conf)
+    assert (conf / "__pycache__" / VALIDATED_CACHE).exists()
+
+    def no_validation(data: object) -> object:
+        raise AssertionError("validated again")
+
+    with monkeypatch.context() as m:
+        m.setattr(config_module, "_convert", no_validation)
+        again = load_config("demo", env=env, config_dir=conf)  # from the cache
+    assert again == fresh and again.ui.idle_timeout_s == 45
+    assert isinstance(again.paths.data_dir, Path) and isinstance(again.platform.insecure_hosts, tuple)
+    # other layers are validated, and a bad value is still an error with a cache in place
+    assert load_config("demo", env={"KIOSK__UI__IDLE_TIMEOUT_S": "50"}, config_dir=conf).ui.idle_timeout_s == 50
+    with pytest.raises(ConfigError, match="idle_timeout_s"):
+        load_config("demo", env={"KIOSK__UI__IDLE_TIMEOUT_S": "5"}, config_dir=conf)
+    # a damaged cache is validated around, not trusted
+    cache = conf / "__pycache__" / VALIDATED_CACHE
+    load_config("demo", env=env, config_dir=conf)
+    assert b"UiConfig" in cache.read_bytes()
+    cache.write_bytes(cache.read_bytes().replace(b"UiConfig", b"NoConfig"))
+    assert load_config("demo", env=env, config_dir=conf) == fresh
