@@ -12,8 +12,9 @@ journeys work replaces simply by registering its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import msgspec
 
 from kiosk.i18n import tr
 from kiosk.qt import Qt, QtWidgets
@@ -63,8 +64,7 @@ class Screen(QtWidgets.QWidget):
         return [{}]
 
 
-@dataclass(frozen=True)
-class ScreenSpec:
+class ScreenSpec(msgspec.Struct, frozen=True):  # a Struct: a dataclass costs ~1.5 ms to define
     route: str
     cls: type[Screen]
     fallback: bool
