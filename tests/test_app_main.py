@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -36,8 +37,10 @@ def test_run_kiosk_starts_the_demo_to_an_interactive_home(tmp_path: Path) -> Non
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "READY" in proc.stdout
-    log = (tmp_path / "logs" / "kiosk.jsonl").read_text("utf-8")
-    assert '"kiosk starting"' in log and '"route": "home"' in log
+    lines = [json.loads(line) for line in
+             (tmp_path / "logs" / "kiosk.jsonl").read_text("utf-8").splitlines()]
+    assert any(e["msg"] == "kiosk starting" for e in lines)
+    assert any(e["msg"] == "screen" and e.get("fields", {}).get("route") == "home" for e in lines)
     # nothing heavy on the start path
     assert "Traceback" not in proc.stderr
 
