@@ -200,10 +200,12 @@ class KioskApp(QObject):
                                        log_stalls=True).start()
 
     def install_event_filters(self) -> None:
-        """The idle watch, the kiosk key guard and the virtual keyboard's focus watch (idempotent)."""
+        """The idle watch, the kiosk key guard, the virtual keyboard's focus watch and the
+        technician gesture's corner taps (idempotent)."""
         if self._closed or self._filters_installed:
             return
         self._filters_installed = True
+        self.window.watch_corner_taps()
         self.qapp.installEventFilter(self.idle)
         if self.keyboard_focus is not None:
             self.qapp.installEventFilter(self.keyboard_focus)

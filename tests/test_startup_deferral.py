@@ -197,8 +197,9 @@ def test_event_filters_go_in_with_the_background_start(qtbot: QtBot, tmp_data_en
     try:
         app.window.show()
         assert not app._filters_installed  # building and first painting skip them
+        assert not app.window._watching_taps
         qtbot.waitUntil(lambda: app._filters_installed, timeout=BACKGROUND_START_DELAY_MS + 5000)
-        assert app.key_guard is not None
+        assert app.key_guard is not None and app.window._watching_taps
         qtbot.keyClick(app.window, QtCore.Qt.Key.Key_F4, QtCore.Qt.KeyboardModifier.AltModifier)
         assert app.key_guard.swallowed == 1  # the guard now sees the keys
     finally:

@@ -212,15 +212,21 @@ class MainWindow(QtWidgets.QWidget):
         layout.addWidget(self.status_bar)
         self._taps = TapSequence()
         self._tap_filter = _CornerTapFilter(self)
+        self._watching_taps = False
         self.retranslate()
+
+    def watch_corner_taps(self) -> None:
+        """Start watching for the technician gesture (the app does this with its other event
+        filters, once the home screen is up; the window's first events need no tap check)."""
+        self._watching_taps = True
+        self._install_tap_filter()
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
-        # After the first paint (a timer fires after the posted paint): the window's own first
-        # events (expose, resize, paint) need no tap check.
-        QTimer.singleShot(1, self, self._watch_corner_taps)
+        if self._watching_taps:  # a re-created native window has a new handle
+            self._install_tap_filter()
 
-    def _watch_corner_taps(self) -> None:
+    def _install_tap_filter(self) -> None:
         handle = self.windowHandle()
         if handle is not None:
             handle.removeEventFilter(self._tap_filter)
