@@ -1,8 +1,9 @@
 """The durable offline queue (Qt-free core).
 
 Guarantees (see docs in platform-and-queue brief):
-- ``enqueue`` returns only after the sealed blobs are fsynced and renamed into place and the row
-  is committed (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut.
+- ``enqueue`` returns only after the sealed blobs are fsynced in files whose names are durable
+  (spares made ahead, see blobs.py) and the row is committed (WAL, synchronous=FULL): what the
+  citizen was told is accepted survives a power cut.
 - Blobs are written before the row; a crash in between leaves blobs no row names, which
   :meth:`OfflineQueue.recover` deletes at the next open (they were never acknowledged).
 - Purge removes the file rows and marks the tombstone in one transaction, then deletes blobs; a
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy import text as text_sql
 from sqlalchemy.orm import Session
 
 from kiosk.offline import codes
@@ -109,7 +111,7 @@ class Prepared:
 
     item_id: str
     attempts: int  # delivery attempts so far (0: never tried)
-    key: tuple[str, str, tuple[tuple[str, str, int], ...]]  # (id, draft hash, files)
+    key: tuple[str, str, tuple[tuple[str, str, int, str], ...]]  # (id, draft hash, files)
     blobs: list[tuple[str, bytes]]  # (content hash, bytes), in attachment order
     manifest: bytes
     sha: dict[str, str]  # content hash → SHA-256
@@ -142,16 +144,21 @@ _DELIVERED = ("UPDATE queue_items SET state = ?, case_number = ?, receipt_json =
 _ATTEMPT_DELIVERED = ("UPDATE queue_attempts SET finished_at = ?, outcome = 'delivered', "
                       "error_code = NULL, detail = NULL, delay_s = NULL, retry_after_s = NULL "
                       "WHERE id = ?")
-_FILES = ("SELECT name, sha256, size FROM queue_files WHERE item_key = ? AND role = 'attachment' "
-          "ORDER BY position")
+# (attachment name, content hash, size, file name): legacy rows' files are named by the hash.
+_FILES = ("SELECT name, sha256, size, COALESCE(blob, sha256) FROM queue_files "
+          "WHERE item_key = ? AND role = 'attachment' ORDER BY position")
+_FILE_OF = "SELECT COALESCE(blob, sha256) FROM queue_files WHERE sha256 = :h LIMIT 1"
+_FILES_OF_ITEM = "SELECT COALESCE(blob, sha256), size FROM queue_files WHERE item_key = ?"
+_FILES_USED = ("SELECT COALESCE(blob, sha256) FROM queue_files WHERE blob IN ({marks}) "
+               "OR (blob IS NULL AND sha256 IN ({marks}))")
 _INSERT_ITEM = (
     "INSERT INTO queue_items (id, kind, state, item_id, catalogue_version, display, "
     "manifest_sha256, manifest, size_bytes, created_at, updated_at, next_attempt_at, attempts, "
     "redrives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-_INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size) "
-                "VALUES (?, ?, ?, ?, ?, ?)")
+_INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size, blob) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)")
 DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
 
 
@@ -313,6 +320,7 @@ class OfflineQueue:
         self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-janitor")
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-read-ahead")
         self.recovery = self.recover()
+        self._store.start_spares()
         return self.recovery
 
     def close(self) -> None:
@@ -381,15 +389,22 @@ class OfflineQueue:
             s.commit()
             delivered = [i.id for i in s.scalars(select(Item).where(
                 Item.state == State.DELIVERED))]
-            referenced = set(s.scalars(select(ItemFile.content_hash)))
+            referenced = {f.file_name for f in s.scalars(select(ItemFile))}
             orphans = 0
             for name in list(store.names()):
                 if name not in referenced:
+                    # Written by an enqueue that had not returned (never acknowledged), or an
+                    # empty spare (counted with the temporary files).
+                    try:
+                        written = store.path(name).stat().st_size > 0
+                    except FileNotFoundError:
+                        continue
                     store.delete(name)
-                    orphans += 1
+                    orphans += written
+                    temp += not written
             missing = 0
             for item in s.scalars(select(Item).where(Item.state.in_(PENDING_STATES))):
-                if not all(store.path(f.content_hash).exists() for f in item.files):
+                if not all(store.path(f.file_name).exists() for f in item.files):
                     item.state = State.DEAD
                     item.dead_at = now
                     item.last_error_code = codes.CORRUPT.code
@@ -416,10 +431,10 @@ class OfflineQueue:
         """Seal, store and commit one application; returns once all of it is durable.
 
         The order keeps the citizen's wait short without weakening anything: each attachment is
-        encrypted and handed to the blob store, whose helper thread writes and fsyncs it while
-        this thread hashes and renames it, wraps the data key for the platform (X25519), seals
-        the payload and builds the manifest; then one directory fsync covers the new names, the
-        files' own fsyncs are awaited, and only then is the row committed (FULL)."""
+        encrypted and handed to the blob store's writer thread, which writes it durably into a
+        spare file while this thread hashes it, wraps the data key for the platform (X25519),
+        seals the payload and builds the manifest; then the writes are awaited, and only then is
+        the row committed (FULL)."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
@@ -444,7 +459,7 @@ class OfflineQueue:
         try:
             for a in app.attachments:
                 pending.append(store.start_put(sealer.attachment(a.name, a.data)))
-            # While the attachments are being written and fsynced:
+            # While the attachments are being written (O_DSYNC):
             envelope = sealer.envelope(payload)
             now = self.clock()
             display = {**masked_applicant(applicant), "item_title": app.item_title}
@@ -477,21 +492,25 @@ class OfflineQueue:
             try:
                 if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
                     # Enqueued meanwhile under the same id (a double tap): the first one
-                    # stands; the blobs just written are unreferenced and go at recovery.
+                    # stands; the blobs just written are unreferenced.
                     raw.execute("ROLLBACK")
+                    for pb in pending:
+                        store.delete(pb.file)
                     return EnqueueResult(True, application_id)
                 raw.execute(_INSERT_ITEM, (
                     application_id, "application", str(State.QUEUED), app.item_id,
                     app.catalogue_version, display_json, manifest_hash, manifest, size, now,
                     now, now, 0, 0))
                 raw.executemany(_INSERT_FILE, [
-                    (application_id, i, "attachment", a.name, pb.name, pb.size)
+                    (application_id, i, "attachment", a.name, pb.name, pb.size, pb.file)
                     for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
                     raw.execute("ROLLBACK")
                 raise
+        if pending:
+            store.refill()
         self._changed()
         return EnqueueResult(True, application_id)
 
@@ -520,28 +539,29 @@ class OfflineQueue:
             number = int(attempts) + 1
             c.exec_driver_sql(_LEASE, (now + self.lease_s, number, now, item_id))
             attempt_id = int(c.exec_driver_sql(_NEW_ATTEMPT, (item_id, number, now)).scalar_one())
-            files = [(str(n), str(h), int(z))
-                     for n, h, z in c.exec_driver_sql(_FILES, (item_id,))]
+            files = [(str(n), str(h), int(z), str(f))
+                     for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
             stored = bytes(stored or b"")
         self._changed()
         try:
             blobs, manifest, sha = self._prepared_for(item_id, stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError) as e:
-            return Claim(item_id, "", b"", [(n, h, z, "") for n, h, z in files], number,
+            return Claim(item_id, "", b"", [(n, h, z, "") for n, h, z, _f in files], number,
                          attempt_id, created, error=str(e) or type(e).__name__)
         return Claim(item_id, crypto.sha256_hex(manifest), manifest,
-                     [(n, h, z, sha[h]) for n, h, z in files], number, attempt_id, created,
+                     [(n, h, z, sha[h]) for n, h, z, _f in files], number, attempt_id, created,
                      tuple(data for _h, data in blobs))
 
-    def _prepare(self, stored: bytes, stored_hash: str, files: list[tuple[str, str, int]]
+    def _prepare(self, stored: bytes, stored_hash: str, files: list[tuple[str, str, int, str]]
                  ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
-        """Read the blobs back (verified against their names) and build the final manifest."""
-        blobs = [(h, self._store.get(h)) for _n, h, _s in files]
+        """Read the blobs back (verified against their content hashes) and build the final
+        manifest."""
+        blobs = [(h, self._store.get(f, h)) for _n, h, _s, f in files]
         manifest, sha = finalise_manifest(stored, stored_hash, blobs)
         return blobs, manifest, sha
 
     def _prepared_for(self, item_id: str, stored: bytes, stored_hash: str,
-                      files: list[tuple[str, str, int]]
+                      files: list[tuple[str, str, int, str]]
                       ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
         job, self._read_ahead = self._read_ahead, None
         if job is not None:
@@ -572,8 +592,8 @@ class OfflineQueue:
                 return None
             item_id, stored, stored_hash = str(row[0]), bytes(row[1] or b""), str(row[2])
             attempts = int(row[3] or 0)
-            files = [(str(n), str(h), int(z))
-                     for n, h, z in c.exec_driver_sql(_FILES, (item_id,))]
+            files = [(str(n), str(h), int(z), str(f))
+                     for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
         try:
             blobs, manifest, sha = self._prepare(stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError):
@@ -581,8 +601,13 @@ class OfflineQueue:
         return Prepared(item_id, attempts, (item_id, stored_hash, tuple(files)), blobs, manifest,
                         sha)
 
-    def read_blob(self, sha256: str, verify: bool = True) -> bytes:
-        return self._store.get(sha256, verify)
+    def read_blob(self, content_hash: str, verify: bool = True) -> bytes:
+        """The sealed blob whose content hash is ``content_hash`` (tools, benchmarks)."""
+        with self._session() as s:
+            file = s.execute(text_sql(_FILE_OF), {"h": content_hash}).scalar()
+        if file is None:
+            raise BlobCorrupt(f"blob {content_hash[:12]}… not in the queue")
+        return self._store.get(str(file), content_hash, verify)
 
     def _finish_attempt(self, s: Session, claim: Claim, now: float, outcome: str,
                         error_code: str | None, detail: str | None, delay: float | None,
@@ -610,8 +635,7 @@ class OfflineQueue:
                 return
             check_transition(row[0], State.DELIVERED)
             check_transition(State.DELIVERED, State.PURGED)  # the tombstone, same transaction
-            shas = [(str(h), int(z)) for h, z in c.exec_driver_sql(
-                "SELECT sha256, size FROM queue_files WHERE item_key = ?", (claim.id,))]
+            shas = [(str(f), int(z)) for f, z in c.exec_driver_sql(_FILES_OF_ITEM, (claim.id,))]
             c.exec_driver_sql("DELETE FROM queue_files WHERE item_key = ?", (claim.id,))
             c.exec_driver_sql(_DELIVERED, (
                 str(State.PURGED), case_number,
@@ -659,7 +683,7 @@ class OfflineQueue:
         return delay
 
     def _tombstone(self, s: Session, item: Item, now: float) -> list[tuple[str, int]]:
-        shas = [(f.content_hash, f.size) for f in item.files]
+        shas = [(f.file_name, f.size) for f in item.files]
         item.files.clear()
         check_transition(item.state, State.PURGED)
         item.state = State.PURGED
@@ -700,8 +724,8 @@ class OfflineQueue:
             raw.execute("BEGIN")
             try:
                 raw.execute(_DURABLE_MARK, (repr(self.clock()),))
-                used = {str(r[0]) for r in raw.execute(
-                    f"SELECT sha256 FROM queue_files WHERE sha256 IN ({marks})", names)}
+                used = {str(r[0]) for r in raw.execute(_FILES_USED.format(marks=marks),
+                                                       names + names)}
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
@@ -727,9 +751,11 @@ class OfflineQueue:
         if not shas:
             return
         if still_used is None:
+            names = [sha for sha, _ in shas]
             with self._session() as s:
-                still_used = set(s.scalars(select(ItemFile.content_hash).where(
-                    ItemFile.content_hash.in_([sha for sha, _ in shas]))))
+                still_used = {f.file_name for f in s.scalars(select(ItemFile).where(
+                    ItemFile.blob.in_(names)
+                    | (ItemFile.blob.is_(None) & ItemFile.content_hash.in_(names))))}
         for sha, size in shas:
             if sha not in still_used:
                 self._store.delete(sha)
@@ -755,7 +781,7 @@ class OfflineQueue:
             item = s.get(Item, item_id)
             if item is None or item.state != State.DEAD:
                 return False
-            if not all(self._store.path(f.content_hash).exists() for f in item.files):
+            if not all(self._store.path(f.file_name).exists() for f in item.files):
                 return False
             check_transition(item.state, State.QUEUED)
             item.state = State.QUEUED
@@ -835,8 +861,9 @@ class OfflineQueue:
                                        .order_by(Attempt.id))]
 
     def file_names(self) -> list[str]:
+        """The blob files rows refer to."""
         with self._session() as s:
-            return list(s.scalars(select(ItemFile.content_hash)))
+            return [f.file_name for f in s.scalars(select(ItemFile).order_by(ItemFile.id))]
 
     def get_meta(self, key: str) -> str | None:
         with self._session() as s:
