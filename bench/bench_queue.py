@@ -96,6 +96,9 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
         r = q.enqueue(app)
         elapsed = time.perf_counter() - t0
         assert r.ok
+        # Off the clock, so it never overlaps a baseline round: the background refill of spare
+        # files (their cost per enqueue is reported apart, spare_refill_ms_per_enqueue).
+        q._store.wait_idle()
         return elapsed
 
     raw_times, queue_times = [], []
@@ -109,6 +112,7 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
             raw_times.append(r_t)
             queue_times.append(q_t)
     conn.close()
+    spare_ms = q._store.spare_busy_s * 1e3 / (ENQUEUE_WARMUP + ENQUEUE_ROUNDS)
     q.close()
     raw, ours = statistics.median(raw_times), statistics.median(queue_times)
     # What the baseline does not do and the queue must: hash the blob (content address: BLAKE3;
@@ -137,7 +141,10 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
             "sha256_1MB_ms": sha_ms, "aes_gcm_1MB_ms": aes_ms,
             "blake3_1MB_ms": b3_ms,
             "new_name_dir_fsync_ms": dir_fsync_ms,
-            "ratio_without_hash_and_seal": round((ours * 1e3 - b3_ms - aes_ms) / (raw * 1e3), 3)}
+            "ratio_without_hash_and_seal": round((ours * 1e3 - b3_ms - aes_ms) / (raw * 1e3), 3),
+            # Background work (not on the citizen's wait): creating the spare files the blobs
+            # are written into, and the directory fsync that makes their names durable.
+            "spare_refill_ms_per_enqueue": round(spare_ms, 3)}
 
 
 def _median_ms(fn: Any, n: int = 15) -> float:

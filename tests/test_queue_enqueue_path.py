@@ -1,6 +1,6 @@
-"""The enqueue path's pieces: two-step sealing, and blobs written durably into spare files made
-ahead (no new name, so no directory fsync, on the citizen's wait), taken back when the enqueue
-fails."""
+"""The enqueue path's pieces: two-step sealing, and blobs written durably (one direct O_DSYNC
+write) into spare files made ahead (no new name, so no directory fsync, on the citizen's wait),
+taken back when the enqueue fails."""
 
 from __future__ import annotations
 
@@ -50,22 +50,28 @@ def test_blobs_go_into_spares_without_a_directory_fsync_on_the_way(
         assert len(ready) == 4 and all((tmp_path / "files" / n).stat().st_size == 0 for n in ready)
         assert synced and all(t.startswith("blob-spares") for t in synced)  # made ahead
         synced.clear()
-        a, b = os.urandom(3000), os.urandom(4000)
-        pending = [store.start_put([a[:10], a[10:]]), store.start_put([b])]
-        assert [p.name for p in pending] == [content_hash(a), content_hash(b)]
-        assert {p.file for p in pending} <= ready and not any(p.fresh for p in pending)
-        store.finish_puts(pending)
-        assert "MainThread" not in synced  # the names were durable already
-        assert store.get(pending[0].file, content_hash(a)) == a
-        assert store.get(pending[1].file, content_hash(b)) == b
+        a, b = os.urandom(3000), os.urandom(40_000)
+        written = [store.write([a[:10], a[10:]]), store.write([b])]
+        assert [p.name for p in written] == [content_hash(a), content_hash(b)]
+        assert [p.size for p in written] == [3000, 40_000]
+        assert {p.file for p in written} <= ready and not any(p.fresh for p in written)
+        store.finish_puts(written)
+        assert synced == []  # the names were durable already
+        assert store.get(written[0].file, content_hash(a), 3000) == a
+        assert store.get(written[1].file, content_hash(b), 40_000) == b
         with pytest.raises(BlobCorrupt):
-            store.get(pending[1].file, content_hash(a))
+            store.get(written[1].file, content_hash(a), 40_000)
+        with pytest.raises(BlobCorrupt):  # shorter than the row says
+            store.get(written[0].file, content_hash(a), 5000)
+        # Written directly (where the file system allows): whole blocks, the blob then zeros.
+        raw = (tmp_path / "files" / written[0].file).read_bytes()
+        assert raw[:3000] == a and set(raw[3000:]) <= {0} and len(raw) in (3000, 4096)
         assert list(store.tmp.iterdir()) == []
     finally:
         store.close()
     # close() removes the spares left: only the two blobs remain.
     assert sorted(f.name for f in (tmp_path / "files").iterdir() if f.is_file()) == sorted(
-        p.file for p in pending)
+        p.file for p in written)
 
 
 def test_without_a_spare_the_new_name_is_made_durable_by_one_directory_fsync(
@@ -76,11 +82,36 @@ def test_without_a_spare_the_new_name_is_made_durable_by_one_directory_fsync(
     store = BlobStore(tmp_path / "files")  # spares never started
     try:
         a, b = os.urandom(3000), os.urandom(4000)
-        pending = [store.start_put([a]), store.start_put([b])]
-        assert all(p.fresh for p in pending)
-        store.finish_puts(pending)
+        written = [store.write([a]), store.write([b])]
+        assert all(p.fresh for p in written)
+        store.finish_puts(written)
         assert synced == [tmp_path / "files"]
-        assert store.get(pending[0].file, content_hash(a)) == a
+        assert store.get(written[0].file, content_hash(a), 3000) == a
+    finally:
+        store.close()
+
+
+def test_a_file_system_refusing_direct_io_gets_plain_synchronous_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = os.write
+    refused: list[int] = []
+
+    def no_direct(fd: int, data: bytes | memoryview) -> int:
+        import fcntl
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_DIRECT", 0):
+            refused.append(fd)
+            raise OSError(22, "Invalid argument")
+        return real_write(fd, data)
+    monkeypatch.setattr(blobs.os, "write", no_direct)
+    store = BlobStore(tmp_path / "files", spares=2)
+    try:
+        store.start_spares()
+        store.wait_idle()
+        data = os.urandom(10_000)
+        first, second = store.write([data]), store.write([data])
+        assert (tmp_path / "files" / first.file).read_bytes() == data  # exact, not padded
+        assert store.get(second.file, content_hash(data), 10_000) == data
+        assert len(refused) <= 1 + 2  # refused once, then never asked again (spares made before)
     finally:
         store.close()
 
@@ -90,11 +121,11 @@ def test_aborted_blobs_leave_nothing(tmp_path: Path) -> None:
     try:
         store.start_spares()
         store.wait_idle()
-        pending = store.start_put([os.urandom(2000)])
-        assert store.path(pending.file).exists()
-        store.abort_puts([pending])
+        written = store.write([os.urandom(2000)])
+        assert store.path(written.file).exists()
+        store.abort_puts([written])
         assert set(store.names()) == set() and list(store.tmp.iterdir()) == []
-        assert not store.path(pending.file).exists()
+        assert not store.path(written.file).exists()
     finally:
         store.close()
     assert [f for f in (tmp_path / "files").iterdir() if f.is_file()] == []

@@ -1,18 +1,30 @@
 """The queue's blob store: one file per sealed attachment under ``<root>/``, written crash-safely.
 
-A blob goes into a *spare*: an empty file created ahead of time by a background thread, whose
-name was made durable (directory fsync) before it is handed out. So an enqueue writes into an
-existing name and needs one fsync of the file (data + size) and no rename, no directory fsync:
-measured on the kiosk's ext4, creating the file (~0.2 ms), the rename and the directory fsync
-that made a new name durable cost as much as the data fsync itself. Only if no spare is ready
-(a burst) is a file created on the enqueue path, and then its directory is fsynced too.
+How a blob is written, and why (measured on the kiosk's ext4, 1 MB blobs; see
+bench/bench_queue.py):
 
-:meth:`BlobStore.finish_puts` returns once the content is on stable storage; only then may a row
-refer to the file. After a power cut every file a committed row refers to holds its complete
-content; any other file (an enqueue that had not returned, or a spare) is deleted by recovery at
-the next open. Rows keep each blob's BLAKE3-256 (its content hash), so a read verifies itself.
-BLAKE3 rather than SHA-256 because the hash is on the enqueue path (the citizen waits): on the
-kiosk CPUs without SHA extensions SHA-256 of 1 MB costs 2.6-5 ms; BLAKE3 (SIMD) ~0.2 ms.
+- Into a *spare*: an empty file created ahead of time by a background thread, whose name was made
+  durable (directory fsync) before it is handed out. An enqueue writes into an existing name, so
+  it needs no file creation (~0.2 ms), no rename and no directory fsync on the citizen's wait.
+  Only if no spare is ready (a burst) is a file created on the way, and its directory fsynced.
+- With one ``O_DIRECT | O_DSYNC`` write from a page-aligned buffer: the data goes from that
+  buffer to the device (no copy into the page cache and no write-back of it, which on the kiosk
+  cost more than the device itself: 1 MB buffered write + fsync 2.9 ms, direct 1.1-1.4 ms) and
+  the call returns once data, allocation and size are on stable storage. Direct I/O moves whole
+  blocks, so the file is the blob followed by zeros up to a multiple of 4 KiB; the row keeps
+  the blob's size and readers take that many bytes. Where the file system refuses direct I/O
+  (tmpfs), the blob is written as is with ``O_DSYNC``.
+- On the calling thread: handing the write to a helper thread (to overlap it with sealing the
+  payload) lost more than it saved on the shared 2-core kiosk, where a woken thread waited
+  ~1 ms for a core.
+
+:meth:`BlobStore.write` returns once the content is on stable storage and
+:meth:`BlobStore.finish_puts` once every name is; only then may a row refer to the file. After a
+power cut every file a committed row refers to holds its complete content; any other file (an
+enqueue that had not returned, or a spare) is deleted by recovery at the next open. Rows keep
+each blob's BLAKE3-256 (its content hash), so a read verifies itself. BLAKE3 rather than
+SHA-256 because the hash is on the enqueue path: on the kiosk CPUs without SHA extensions
+SHA-256 of 1 MB costs 2.6-5 ms; BLAKE3 (SIMD) ~0.2 ms.
 
 Names: new blobs have random 32-hex names; queues written before 2026-12 named each file by its
 content hash (64 hex: BLAKE3, or SHA-256 before that), and those still read and verify.
@@ -20,24 +32,28 @@ content hash (64 hex: BLAKE3, or SHA-256 before that), and those still read and 
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import mmap
 import os
 import re
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import blake3
 
 _NAME = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{64})$")
-# Each blob is written by one writev on a descriptor opened with O_DSYNC: the write returns once
-# data and size are on stable storage, so the writer thread needs the interpreter lock only to
-# start it (a separate fsync would need it again in between, while the enqueue thread holds it).
-_WRITE_FLAGS = os.O_WRONLY | getattr(os, "O_DSYNC", 0)
+_BLOCK = 4096  # direct I/O alignment (the logical block size of any disk the kiosk uses, or a
+#                multiple of it); a write the device refuses falls back to buffered O_DSYNC
+_O_DIRECT = getattr(os, "O_DIRECT", 0)
+_O_DSYNC = getattr(os, "O_DSYNC", 0)
+_KEEP_BUFFER = 8 << 20  # the aligned buffer is kept between enqueues up to this size
 
 
 def fsync_dir(path: Path) -> None:
@@ -63,15 +79,13 @@ class BlobCorrupt(Exception):
 
 @dataclass(eq=False)
 class PendingBlob:
-    """A blob between :meth:`BlobStore.start_put` and :meth:`BlobStore.finish_puts` (durable)
-    or :meth:`BlobStore.abort_puts` (taken back)."""
+    """A blob written (content durable) whose row is not committed yet: then
+    :meth:`BlobStore.finish_puts` (names durable) or :meth:`BlobStore.abort_puts` (taken back)."""
 
     file: str  # the file's name in the store
-    fd: int  # -1 once released
-    fresh: bool  # created on the enqueue path (its name still needs a directory fsync)
-    size: int
-    flushed: Future[None] = field(default_factory=Future)  # the writer thread's durable write
-    name: str = ""  # the content hash (BLAKE3), computed while the writer writes
+    name: str  # the content hash (BLAKE3)
+    size: int  # the blob's size (the file may be longer: zeros up to a block boundary)
+    fresh: bool  # created on the enqueue path: its name still needs a directory fsync
 
 
 class BlobStore:
@@ -79,13 +93,16 @@ class BlobStore:
         self.root = root
         self.tmp = root / "tmp"  # only for leftovers of older versions (cleared at recovery)
         self.tmp.mkdir(parents=True, exist_ok=True)
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blob-write")
         self._spare_io: ThreadPoolExecutor | None = None
         self._spare_target = spares
-        self._spares: deque[tuple[str, int]] = deque()
+        self._spares: deque[tuple[str, int, bool]] = deque()  # (name, fd, direct)
         self._spare_job: Future[None] | None = None
         self._spare_lock = threading.Lock()
         self._closed = False
+        self._direct = bool(_O_DIRECT)  # until the file system refuses it
+        self._buffer: mmap.mmap | None = None
+        self._buffer_lock = threading.Lock()
+        self.spare_busy_s = 0.0  # time the background thread spent making spares (benchmarks)
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -103,12 +120,15 @@ class BlobStore:
             wait([job])
         if self._spare_io is not None:
             self._spare_io.shutdown(wait=True)
-        self._io.shutdown(wait=True)
         # Spares are empty and unreferenced; after a crash recovery deletes them instead.
         while self._spares:
-            name, fd = self._spares.popleft()
+            name, fd, _direct = self._spares.popleft()
             os.close(fd)
             (self.root / name).unlink(missing_ok=True)
+        with self._buffer_lock:
+            if self._buffer is not None:
+                self._buffer.close()
+                self._buffer = None
 
     def wait_idle(self) -> None:
         """Until the background refill of spares (if any) is done (tests, benchmarks)."""
@@ -129,116 +149,129 @@ class BlobStore:
             self._spare_job = self._spare_io.submit(self._make_spares)
 
     def _make_spares(self) -> None:
-        made: list[tuple[str, int]] = []
+        started = time.perf_counter()
+        made: list[tuple[str, int, bool]] = []
         try:
             while len(self._spares) + len(made) < self._spare_target:
                 name = uuid.uuid4().hex
-                made.append((name, os.open(self.root / name,
-                                           _WRITE_FLAGS | os.O_CREAT | os.O_EXCL, 0o600)))
+                made.append((name, *self._create(name)))
             fsync_dir(self.root)  # the names are durable before any row can refer to them
         except BaseException:
-            for name, fd in made:
+            for name, fd, _direct in made:
                 os.close(fd)
                 (self.root / name).unlink(missing_ok=True)
             raise
         self._spares.extend(made)
+        self.spare_busy_s += time.perf_counter() - started
+
+    def _create(self, name: str) -> tuple[int, bool]:
+        """A new empty file opened for the blob's write; and whether that write is direct."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_DSYNC
+        if self._direct:
+            try:
+                return os.open(self.root / name, flags | _O_DIRECT, 0o600), True
+            except OSError as e:
+                if e.errno != errno.EINVAL:
+                    raise
+                self._direct = False  # e.g. tmpfs: buffered O_DSYNC from now on
+                (self.root / name).unlink(missing_ok=True)
+        return os.open(self.root / name, flags, 0o600), False
 
     def _spare_names(self) -> list[str]:
-        return [name for name, _fd in list(self._spares)]
+        return [name for name, _fd, _direct in list(self._spares)]
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def _take_file(self) -> tuple[str, int, bool]:
-        """A spare (name durable already) or, if none is ready, a file created here."""
+    def write(self, parts: list[bytes]) -> PendingBlob:
+        """Store the concatenation of ``parts`` durably in a spare (or a new file); returns once
+        the content is on stable storage. A row may refer to it after :meth:`finish_puts`."""
         try:
-            name, fd = self._spares.popleft()
-            return name, fd, False
+            file, fd, direct = self._spares.popleft()
+            fresh = False
         except IndexError:
-            name = uuid.uuid4().hex
-            return name, os.open(self.root / name, _WRITE_FLAGS | os.O_CREAT | os.O_EXCL,
-                                 0o600), True
-
-    def start_put(self, parts: list[bytes]) -> PendingBlob:
-        """Begin storing the concatenation of ``parts``: the writer thread writes it with
-        ``O_DSYNC`` (one system call: data and size on stable storage when it returns) while
-        this thread hashes it. Returns with the content hash, the write possibly still in
-        flight; then :meth:`finish_puts` (durable) or :meth:`abort_puts` (taken back).
-
-        Returns only once the writer has started (a handshake): a thread waiting for the
-        interpreter lock while this one computes would otherwise start its write only when this
-        one next blocks, up to the 5 ms switch interval later."""
-        file, fd, fresh = self._take_file()
-        pending = PendingBlob(file, fd, fresh, sum(len(p) for p in parts))
-        started = threading.Event()
+            file = uuid.uuid4().hex
+            fd, direct = self._create(file)
+            fresh = True
+        h = blake3.blake3()
+        for part in parts:
+            h.update(part)
+        pending = PendingBlob(file, h.hexdigest(), sum(len(p) for p in parts), fresh)
         try:
-            pending.flushed = self._io.submit(self._write_all, fd, parts, started)
+            if direct and not self._write_direct(fd, parts, pending.size):
+                # Refused (alignment): start again, buffered.
+                os.close(fd)
+                fd = -1
+                fd = os.open(self.root / file, os.O_WRONLY | os.O_TRUNC | _O_DSYNC)
+                direct = False
+            if not direct:
+                for part in parts:
+                    _write_all(fd, memoryview(part))
+                if not _O_DSYNC:
+                    os.fsync(fd)
         except BaseException:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
             (self.root / file).unlink(missing_ok=True)
             raise
-        try:
-            started.wait()
-            h = blake3.blake3()
-            for part in parts:
-                h.update(part)
-            pending.name = h.hexdigest()
-        except BaseException:
-            self.abort_puts([pending])
-            raise
+        os.close(fd)
         return pending
 
-    @staticmethod
-    def _write_all(fd: int, parts: list[bytes], started: threading.Event) -> None:
-        started.set()
-        views = [memoryview(p) for p in parts if p]
-        while views:  # one writev; a short write (rare) continues where it stopped
-            n = os.writev(fd, views)
-            while views and n >= len(views[0]):
-                n -= len(views[0])
-                views.pop(0)
-            if views and n:
-                views[0] = views[0][n:]
-        if not _WRITE_FLAGS & os.O_DSYNC:
-            os.fsync(fd)
+    def _write_direct(self, fd: int, parts: list[bytes], size: int) -> bool:
+        """One O_DIRECT | O_DSYNC write of the blob padded with zeros to a block boundary;
+        False if the device refused it (EINVAL: alignment), and no more direct writes then."""
+        padded = -(-size // _BLOCK) * _BLOCK
+        with self._buffer_lock:
+            buf = self._aligned(padded)
+            try:
+                offset = 0
+                for part in parts:
+                    buf[offset:offset + len(part)] = part
+                    offset += len(part)
+                buf[size:padded] = bytes(padded - size)
+                try:
+                    _write_all(fd, memoryview(buf)[:padded])
+                except OSError as e:
+                    if e.errno != errno.EINVAL:
+                        raise
+                    self._direct = False
+                    return False
+                return True
+            finally:
+                if len(buf) > _KEEP_BUFFER:
+                    buf.close()
+                    self._buffer = None
+
+    def _aligned(self, size: int) -> mmap.mmap:
+        """A page-aligned buffer of at least ``size`` bytes (caller holds ``_buffer_lock``)."""
+        if self._buffer is None or len(self._buffer) < size:
+            if self._buffer is not None:
+                self._buffer.close()
+            self._buffer = mmap.mmap(-1, max(size, 1 << 20))
+        return self._buffer
 
     def put(self, data: bytes) -> str:
         """Store ``data`` durably; return the file's name (tests and tools)."""
         return self.put_parts([data])
 
     def put_parts(self, parts: list[bytes]) -> str:
-        pending = self.start_put(parts)
+        pending = self.write(parts)
         self.finish_puts([pending])
         return pending.file
 
     def finish_puts(self, pending: list[PendingBlob]) -> None:
-        """Wait until every pending blob is on stable storage (names created on the enqueue path
-        made durable by one directory fsync). On failure every one of them is taken back and
-        the error raised."""
+        """Names created on the enqueue path made durable (one directory fsync for all). On
+        failure every blob is taken back and the error raised."""
         try:
             if any(p.fresh for p in pending):
                 fsync_dir(self.root)
-            for p in pending:
-                p.flushed.result()
         except BaseException:
             self.abort_puts(pending)
             raise
-        for p in pending:
-            self._release(p, keep=True)
 
     def abort_puts(self, pending: list[PendingBlob]) -> None:
-        """Take pending blobs back (their enqueue failed): no row refers to them."""
+        """Take blobs back (their enqueue failed): no row refers to them. No directory fsync: an
+        unlink lost in a crash leaves an unreferenced file, which recovery deletes."""
         for p in pending:
-            self._release(p, keep=False)
-
-    def _release(self, p: PendingBlob, keep: bool) -> None:
-        if p.fd < 0:
-            return
-        wait([p.flushed])  # never close the fd under a write still in flight
-        os.close(p.fd)
-        p.fd = -1
-        if not keep:
-            # No directory fsync: an unlink lost in a crash leaves an unreferenced file, which
-            # recovery deletes at the next open.
             (self.root / p.file).unlink(missing_ok=True)
 
     # -- reading and housekeeping ----------------------------------------------------------------
@@ -248,14 +281,18 @@ class BlobStore:
             raise ValueError("not a blob name")
         return self.root / name
 
-    def get(self, name: str, expected: str | None = None, verify: bool = True) -> bytes:
-        """The blob in file ``name``, checked against its content hash ``expected`` (default:
+    def get(self, name: str, expected: str | None = None, size: int | None = None,
+            verify: bool = True) -> bytes:
+        """The blob in file ``name`` (its first ``size`` bytes: a file written directly is
+        padded to a block boundary), checked against its content hash ``expected`` (default:
         the name itself, as legacy content-addressed files are named) unless ``verify=False``."""
         try:
-            data = self.path(name).read_bytes()
+            with open(self.path(name), "rb") as f:
+                data = f.read() if size is None else f.read(size)
         except FileNotFoundError:
             raise BlobCorrupt(f"blob {name[:12]}… missing") from None
-        if verify and not matches(expected or name, data):
+        if verify and ((size is not None and len(data) != size)
+                       or not matches(expected or name, data)):
             raise BlobCorrupt(f"blob {name[:12]}… corrupt")
         return data
 
@@ -287,3 +324,9 @@ class BlobStore:
                 except FileNotFoundError:
                     pass
         return total
+
+
+def _write_all(fd: int, view: memoryview) -> None:
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]

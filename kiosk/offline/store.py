@@ -147,7 +147,7 @@ _ATTEMPT_DELIVERED = ("UPDATE queue_attempts SET finished_at = ?, outcome = 'del
 # (attachment name, content hash, size, file name): legacy rows' files are named by the hash.
 _FILES = ("SELECT name, sha256, size, COALESCE(blob, sha256) FROM queue_files "
           "WHERE item_key = ? AND role = 'attachment' ORDER BY position")
-_FILE_OF = "SELECT COALESCE(blob, sha256) FROM queue_files WHERE sha256 = :h LIMIT 1"
+_FILE_OF = "SELECT COALESCE(blob, sha256), size FROM queue_files WHERE sha256 = :h LIMIT 1"
 _FILES_OF_ITEM = "SELECT COALESCE(blob, sha256), size FROM queue_files WHERE item_key = ?"
 _FILES_USED = ("SELECT COALESCE(blob, sha256) FROM queue_files WHERE blob IN ({marks}) "
                "OR (blob IS NULL AND sha256 IN ({marks}))")
@@ -430,11 +430,10 @@ class OfflineQueue:
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
         """Seal, store and commit one application; returns once all of it is durable.
 
-        The order keeps the citizen's wait short without weakening anything: each attachment is
-        encrypted and handed to the blob store's writer thread, which writes it durably into a
-        spare file while this thread hashes it, wraps the data key for the platform (X25519),
-        seals the payload and builds the manifest; then the writes are awaited, and only then is
-        the row committed (FULL)."""
+        Each attachment is encrypted and written durably into a spare file (a name made durable
+        ahead, one direct O_DSYNC write: see blobs.py); then the data key is wrapped for the
+        platform (X25519), the payload sealed and the manifest built; only then is the row
+        committed (FULL), so no row ever refers to a blob that is not on stable storage."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
@@ -458,8 +457,7 @@ class OfflineQueue:
         pending: list[PendingBlob] = []
         try:
             for a in app.attachments:
-                pending.append(store.start_put(sealer.attachment(a.name, a.data)))
-            # While the attachments are being written (O_DSYNC):
+                pending.append(store.write(sealer.attachment(a.name, a.data)))
             envelope = sealer.envelope(payload)
             now = self.clock()
             display = {**masked_applicant(applicant), "item_title": app.item_title}
@@ -479,7 +477,7 @@ class OfflineQueue:
         except BaseException:
             store.abort_puts(pending)
             raise
-        store.finish_puts(pending)  # durable, or taken back and raised
+        store.finish_puts(pending)  # names durable (a no-op for spares), or taken back
         with self._pending_lock:
             self._blob_bytes += sum(p.size for p in pending)
         size = len(manifest) + sum(p.size for p in pending)
@@ -556,7 +554,7 @@ class OfflineQueue:
                  ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
         """Read the blobs back (verified against their content hashes) and build the final
         manifest."""
-        blobs = [(h, self._store.get(f, h)) for _n, h, _s, f in files]
+        blobs = [(h, self._store.get(f, h, z)) for _n, h, z, f in files]
         manifest, sha = finalise_manifest(stored, stored_hash, blobs)
         return blobs, manifest, sha
 
@@ -604,10 +602,10 @@ class OfflineQueue:
     def read_blob(self, content_hash: str, verify: bool = True) -> bytes:
         """The sealed blob whose content hash is ``content_hash`` (tools, benchmarks)."""
         with self._session() as s:
-            file = s.execute(text_sql(_FILE_OF), {"h": content_hash}).scalar()
-        if file is None:
+            row = s.execute(text_sql(_FILE_OF), {"h": content_hash}).first()
+        if row is None:
             raise BlobCorrupt(f"blob {content_hash[:12]}… not in the queue")
-        return self._store.get(str(file), content_hash, verify)
+        return self._store.get(str(row[0]), content_hash, int(row[1]), verify)
 
     def _finish_attempt(self, s: Session, claim: Claim, now: float, outcome: str,
                         error_code: str | None, detail: str | None, delay: float | None,
