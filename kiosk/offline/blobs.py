@@ -41,9 +41,9 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import blake3
@@ -52,8 +52,10 @@ _NAME = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{64})$")
 _BLOCK = 4096  # direct I/O alignment (the logical block size of any disk the kiosk uses, or a
 #                multiple of it); a write the device refuses falls back to buffered writes
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
-_BUFFER = 2 << 20  # the aligned buffer direct writes go through (kept: a fresh one per blob
-#                    cost ~0.8 ms of page faults per MB); larger blobs go through it in turns
+_O_DSYNC = getattr(os, "O_DSYNC", 0)
+_KEEP_BUFFERS = 4  # aligned buffers kept between enqueues (one per attachment in flight)
+_BUFFER = 2 << 20  # the aligned buffers direct writes go through (kept: a fresh one per blob
+#                    cost ~0.8 ms of page faults per MB); larger blobs go through one in turns
 
 
 def fsync_dir(path: Path) -> None:
@@ -79,13 +81,17 @@ class BlobCorrupt(Exception):
 
 @dataclass(eq=False)
 class PendingBlob:
-    """A blob written (content durable) whose row is not committed yet: then
-    :meth:`BlobStore.finish_puts` (names durable) or :meth:`BlobStore.abort_puts` (taken back)."""
+    """A blob between :meth:`BlobStore.start_put` and :meth:`BlobStore.finish_puts` (content and
+    name durable) or :meth:`BlobStore.abort_puts` (taken back)."""
 
     file: str  # the file's name in the store
     name: str  # the content hash (BLAKE3)
     size: int  # the blob's size (the file may be longer: zeros up to a block boundary)
     fresh: bool  # created on the enqueue path: its name still needs a directory fsync
+    fd: int = -1  # open until finished or aborted
+    parts: list[bytes] = field(default_factory=list, repr=False)
+    job: Future[bool] | None = None  # the write, queued for the I/O thread
+    buffer: mmap.mmap | None = None  # the aligned copy the direct write reads (pooled)
 
 
 class BlobStore:
@@ -101,8 +107,9 @@ class BlobStore:
         self._spare_lock = threading.Lock()
         self._closed = False
         self._direct = bool(_O_DIRECT)  # until the file system refuses it
-        self._buffer: mmap.mmap | None = None
+        self._buffers: list[mmap.mmap] = []  # free aligned buffers (a few kept)
         self._buffer_lock = threading.Lock()
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blob-write")
         self.spare_busy_s = 0.0  # time the background thread spent making spares (benchmarks)
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -126,10 +133,11 @@ class BlobStore:
             name, fd, _direct = self._spares.popleft()
             os.close(fd)
             (self.root / name).unlink(missing_ok=True)
+        self._io.shutdown(wait=True)
         with self._buffer_lock:
-            if self._buffer is not None:
-                self._buffer.close()
-                self._buffer = None
+            for buf in self._buffers:
+                buf.close()
+            self._buffers.clear()
 
     def wait_idle(self) -> None:
         """Until the background refill of spares (if any) is done (tests, benchmarks)."""
@@ -173,7 +181,9 @@ class BlobStore:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         if self._direct:
             try:
-                return os.open(self.root / name, flags | _O_DIRECT, 0o600), True
+                # O_DSYNC: each direct write returns once durable, so the I/O thread needs the
+                # interpreter lock only to start it.
+                return os.open(self.root / name, flags | _O_DIRECT | _O_DSYNC, 0o600), True
             except OSError as e:
                 if e.errno != errno.EINVAL:
                     raise
@@ -188,48 +198,102 @@ class BlobStore:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def write(self, parts: list[bytes]) -> PendingBlob:
-        """Store the concatenation of ``parts`` durably in a spare (or a new file); returns once
-        the content is on stable storage. A row may refer to it after :meth:`finish_puts`."""
+    def start_put_into(self, room: int, fill: Callable[[memoryview], int]) -> PendingBlob:
+        """:meth:`start_put` of a blob that ``fill`` writes into a buffer of ``room`` bytes
+        (returning its length): the aligned buffer of the direct write itself where it fits,
+        so the blob is never copied (the queue seals each attachment straight into it)."""
+        if not self._direct or room > _BUFFER:
+            scratch = bytearray(room)
+            n = fill(memoryview(scratch))
+            return self.start_put([bytes(memoryview(scratch)[:n])])
+        buffer = self._take_buffer()
         try:
-            file, fd, direct = self._spares.popleft()
-            fresh = False
-        except IndexError:
-            file = uuid.uuid4().hex
-            fd, direct = self._create(file)
-            fresh = True
-        h = blake3.blake3()
-        for part in parts:
-            h.update(part)
-        pending = PendingBlob(file, h.hexdigest(), sum(len(p) for p in parts), fresh)
-        try:
-            if direct and not self._write_direct(fd, parts):
-                # Refused (alignment): start again, buffered.
-                os.close(fd)
-                fd = -1
-                fd = os.open(self.root / file, os.O_WRONLY | os.O_TRUNC)
-                direct = False
-            if not direct:
-                for part in parts:
-                    _write_all(fd, memoryview(part))
-            os.fdatasync(fd)  # data, allocation and size (the name is durable already)
+            n = fill(memoryview(buffer))
         except BaseException:
-            if fd >= 0:
-                os.close(fd)
-            (self.root / file).unlink(missing_ok=True)
+            self._give_buffer(buffer)
             raise
-        os.close(fd)
+        return self._start(n, [], buffer)
+
+    def start_put(self, parts: list[bytes]) -> PendingBlob:
+        """Begin storing the concatenation of ``parts`` in a spare (or a new file): the write is
+        queued for the I/O thread and the content hashed here meanwhile (both without the
+        interpreter lock). The caller may do other work, then must call :meth:`finish_puts`
+        (durable) or :meth:`abort_puts` (taken back); no row may refer to the file before.
+
+        A woken thread can wait ~1 ms for a core on the shared 2-core kiosk: if the I/O thread
+        has not started the write by the time :meth:`finish_puts` is called, that call takes
+        the write back and does it itself, so the wait is never longer than doing it inline."""
+        size = sum(len(p) for p in parts)
+        buffer = None
+        if self._direct and size <= _BUFFER:
+            buffer = self._take_buffer()
+            offset = 0
+            for part in parts:
+                buffer[offset:offset + len(part)] = part
+                offset += len(part)
+        return self._start(size, parts, buffer)
+
+    def _start(self, size: int, parts: list[bytes], buffer: mmap.mmap | None) -> PendingBlob:
+        """The blob is ``buffer[:size]`` if given, else ``parts``."""
+        try:
+            try:
+                file, fd, direct = self._spares.popleft()
+                fresh = False
+            except IndexError:
+                file = uuid.uuid4().hex
+                fd, direct = self._create(file)
+                fresh = True
+        except BaseException:
+            if buffer is not None:
+                self._give_buffer(buffer)
+            raise
+        if buffer is not None and not direct:  # a spare made after direct I/O was refused
+            parts = [bytes(buffer[:size])]
+            self._give_buffer(buffer)
+            buffer = None
+        pending = PendingBlob(file, "", size, fresh, fd, parts, buffer=buffer)
+        try:
+            if buffer is not None:
+                whole = -(-size // _BLOCK) * _BLOCK
+                buffer[size:whole] = bytes(whole - size)
+                pending.job = self._io.submit(self._write_direct, pending, whole)
+            elif direct:  # larger than one buffer: in turns, here
+                if not self._write_direct_in_turns(pending):
+                    self._rewrite_buffered(pending)
+            else:
+                pending.job = self._io.submit(self._write_buffered, pending)
+            h = blake3.blake3()
+            for view in self._views(pending):
+                h.update(view)  # releases the interpreter lock: the I/O thread can start
+            pending.name = h.hexdigest()
+        except BaseException:
+            self.abort_puts([pending])
+            raise
         return pending
 
-    def _write_direct(self, fd: int, parts: list[bytes]) -> bool:
-        """Direct writes of the blob through the aligned buffer (2 MB at a time; the last block
-        padded with zeros); False if the device refused them (EINVAL: alignment), and no more
-        direct writes then. Not yet durable: the caller's fdatasync makes it so."""
-        rest = [memoryview(p) for p in parts if p]
-        with self._buffer_lock:
-            if self._buffer is None:
-                self._buffer = mmap.mmap(-1, _BUFFER)  # page-aligned, kept (no page faults)
-            buf = self._buffer
+    @staticmethod
+    def _views(pending: PendingBlob) -> list[memoryview]:
+        if pending.buffer is not None:
+            return [memoryview(pending.buffer)[:pending.size]]
+        return [memoryview(p) for p in pending.parts if p]
+
+    def _write_direct(self, pending: PendingBlob, whole: int) -> bool:
+        """One direct, synchronous (O_DSYNC) write from the aligned buffer; False if the device
+        refused it (EINVAL: alignment), and no more direct writes then."""
+        assert pending.buffer is not None
+        try:
+            _write_all(pending.fd, memoryview(pending.buffer)[:whole])
+        except OSError as e:
+            if e.errno != errno.EINVAL:
+                raise
+            self._direct = False
+            return False
+        return True
+
+    def _write_direct_in_turns(self, pending: PendingBlob) -> bool:
+        rest = self._views(pending)
+        buf = self._take_buffer()
+        try:
             while rest:
                 fill = 0
                 while rest and fill < _BUFFER:
@@ -242,37 +306,93 @@ class BlobStore:
                 whole = -(-fill // _BLOCK) * _BLOCK
                 buf[fill:whole] = bytes(whole - fill)
                 try:
-                    _write_all(fd, memoryview(buf)[:whole])
+                    _write_all(pending.fd, memoryview(buf)[:whole])
                 except OSError as e:
                     if e.errno != errno.EINVAL:
                         raise
                     self._direct = False
                     return False
+            return True
+        finally:
+            self._give_buffer(buf)
+
+    def _write_buffered(self, pending: PendingBlob) -> bool:
+        for view in self._views(pending):
+            _write_all(pending.fd, view)
+        os.fdatasync(pending.fd)  # data, allocation and size (the name is durable already)
         return True
+
+    def _rewrite_buffered(self, pending: PendingBlob) -> None:
+        """Direct I/O refused: the blob again from the start, buffered."""
+        os.close(pending.fd)
+        pending.fd = -1
+        pending.fd = os.open(self.root / pending.file, os.O_WRONLY | os.O_TRUNC)
+        self._write_buffered(pending)
+
+    def _take_buffer(self) -> mmap.mmap:
+        with self._buffer_lock:
+            if self._buffers:
+                return self._buffers.pop()
+        return mmap.mmap(-1, _BUFFER)  # page-aligned
+
+    def _give_buffer(self, buf: mmap.mmap) -> None:
+        with self._buffer_lock:
+            if len(self._buffers) < _KEEP_BUFFERS:
+                self._buffers.append(buf)
+                return
+        buf.close()
 
     def put(self, data: bytes) -> str:
         """Store ``data`` durably; return the file's name (tests and tools)."""
         return self.put_parts([data])
 
     def put_parts(self, parts: list[bytes]) -> str:
-        pending = self.write(parts)
+        pending = self.start_put(parts)
         self.finish_puts([pending])
         return pending.file
 
     def finish_puts(self, pending: list[PendingBlob]) -> None:
-        """Names created on the enqueue path made durable (one directory fsync for all). On
-        failure every blob is taken back and the error raised."""
+        """Every pending blob's content on stable storage (written here if the I/O thread had
+        not started it), and the names created on the enqueue path (one directory fsync). On
+        failure every one of them is taken back and the error raised."""
         try:
+            for p in pending:
+                job, p.job = p.job, None
+                if job is None:
+                    continue
+                if job.cancel():  # not started yet: do it here rather than wait for it
+                    done = (self._write_direct(p, -(-p.size // _BLOCK) * _BLOCK)
+                            if p.buffer is not None else self._write_buffered(p))
+                else:
+                    done = job.result()
+                if not done:
+                    self._rewrite_buffered(p)
             if any(p.fresh for p in pending):
                 fsync_dir(self.root)
         except BaseException:
             self.abort_puts(pending)
             raise
+        for p in pending:
+            self._release(p)
+
+    def _release(self, p: PendingBlob) -> None:
+        if p.job is not None:
+            p.job.cancel()
+            wait([p.job])  # never close the descriptor or reuse the buffer under a write
+            p.job = None
+        if p.fd >= 0:
+            os.close(p.fd)
+            p.fd = -1
+        if p.buffer is not None:
+            self._give_buffer(p.buffer)
+            p.buffer = None
+        p.parts = []
 
     def abort_puts(self, pending: list[PendingBlob]) -> None:
         """Take blobs back (their enqueue failed): no row refers to them. No directory fsync: an
         unlink lost in a crash leaves an unreferenced file, which recovery deletes."""
         for p in pending:
+            self._release(p)
             (self.root / p.file).unlink(missing_ok=True)
 
     # -- reading and housekeeping ----------------------------------------------------------------

@@ -14,7 +14,9 @@ Guarantees (see docs in platform-and-queue brief):
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -430,22 +432,17 @@ class OfflineQueue:
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
         """Seal, store and commit one application; returns once all of it is durable.
 
-        Each attachment is encrypted and written durably into a spare file (a name made durable
-        ahead, one direct O_DSYNC write: see blobs.py); then the data key is wrapped for the
-        platform (X25519), the payload sealed and the manifest built; only then is the row
+        Each attachment is sealed straight into the buffer of its direct write, which the blob
+        store's I/O thread makes durable in a spare file (a name made durable ahead: see
+        blobs.py) while this thread hashes it, checks the disk budget, wraps the data key for
+        the platform (X25519), seals the payload and builds the manifest; then the writes are
+        awaited (or done here if the I/O thread had not started them), and only then is the row
         committed (FULL), so no row ever refers to a blob that is not on stable storage."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
         applicant = dict(app.applicant)
-        # The same sealed format as a direct online submit (kiosk.platform.submission).
-        payload = application_payload(applicant, app.answers, app.item_title,
-                                      [(a.name, a.mime, len(a.data)) for a in app.attachments])
-        incoming = len(payload) * 2 + sum(len(a.data) + 64 for a in app.attachments)
-        if self.disk_bytes() + incoming > self.disk_budget_bytes or (
-                self.min_free_bytes and
-                shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
-            return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
+        disk_full = EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
         with self._enqueue_lock:
             if self._enqueue_db().execute(_EXISTS, (application_id,)).fetchone() is not None:
                 return EnqueueResult(True, application_id)
@@ -457,7 +454,19 @@ class OfflineQueue:
         pending: list[PendingBlob] = []
         try:
             for a in app.attachments:
-                pending.append(store.write(sealer.attachment(a.name, a.data)))
+                pending.append(store.start_put_into(
+                    len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
+                    functools.partial(sealer.attachment_into, a.name, a.data)))
+            # While the attachments are on their way to disk:
+            # the same sealed format as a direct online submit (kiosk.platform.submission).
+            payload = application_payload(applicant, app.answers, app.item_title,
+                                          [(a.name, a.mime, len(a.data)) for a in app.attachments])
+            incoming = len(payload) * 2 + sum(p.size for p in pending)
+            if self.disk_bytes() + incoming > self.disk_budget_bytes or (
+                    self.min_free_bytes and
+                    shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
+                store.abort_puts(pending)
+                return disk_full
             envelope = sealer.envelope(payload)
             now = self.clock()
             display = {**masked_applicant(applicant), "item_title": app.item_title}
@@ -474,10 +483,20 @@ class OfflineQueue:
                 attachments=refs))
             display_json = json.dumps(display, ensure_ascii=False)
             manifest_hash = content_hash(manifest)
+        except OSError as e:
+            store.abort_puts(pending)
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                return disk_full
+            raise
         except BaseException:
             store.abort_puts(pending)
             raise
-        store.finish_puts(pending)  # names durable (a no-op for spares), or taken back
+        try:
+            store.finish_puts(pending)  # content and names durable, or taken back and raised
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                return disk_full
+            raise
         with self._pending_lock:
             self._blob_bytes += sum(p.size for p in pending)
         size = len(manifest) + sum(p.size for p in pending)
