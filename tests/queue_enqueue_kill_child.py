@@ -51,12 +51,12 @@ def main() -> None:
             die()
         blobs._write_all = half  # type: ignore[assignment]
     elif step == "written":
-        real_finish = q._store.finish_puts
+        real_write = q._store.write_durably
 
-        def finish_then_die(pending: list[blobs.PendingBlob]) -> None:
-            real_finish(pending)
+        def write_then_die(pending: list[blobs.PendingBlob]) -> None:
+            real_write(pending)
             die()
-        q._store.finish_puts = finish_then_die  # type: ignore[method-assign]
+        q._store.write_durably = write_then_die  # type: ignore[method-assign]
     elif step == "commit":
         real_db = q._enqueue_db
         q._enqueue_db = lambda: _KillAtCommit(real_db())  # type: ignore[method-assign]

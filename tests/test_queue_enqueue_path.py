@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.offline import blobs
-from kiosk.offline.blobs import BlobCorrupt, BlobStore, content_hash
+from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash
 from kiosk.offline.store import OfflineQueue
 from kiosk.platform import crypto
 from tests.queue_support import application
@@ -36,6 +36,12 @@ def test_two_step_sealing_opens_with_the_platform_key() -> None:
         crypto.Sealer("not a key", "app-1")
 
 
+def prepared(store: BlobStore, parts: list[bytes]) -> PendingBlob:
+    pending = store.prepare(parts)
+    store.hash(pending)
+    return pending
+
+
 def test_blobs_go_into_spares_without_a_directory_fsync_on_the_way(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[str] = []
@@ -51,7 +57,7 @@ def test_blobs_go_into_spares_without_a_directory_fsync_on_the_way(
         assert synced and all(t.startswith("blob-spares") for t in synced)  # made ahead
         synced.clear()
         a, b = os.urandom(3000), os.urandom(40_000)
-        written = [store.start_put([a[:10], a[10:]]), store.start_put([b])]
+        written = [prepared(store, [a[:10], a[10:]]), prepared(store, [b])]
         assert [p.name for p in written] == [content_hash(a), content_hash(b)]
         assert [p.size for p in written] == [3000, 40_000]
         assert {p.file for p in written} <= ready and not any(p.fresh for p in written)
@@ -82,7 +88,7 @@ def test_without_a_spare_the_new_name_is_made_durable_by_one_directory_fsync(
     store = BlobStore(tmp_path / "files")  # spares never started
     try:
         a, b = os.urandom(3000), os.urandom(4000)
-        written = [store.start_put([a]), store.start_put([b])]
+        written = [prepared(store, [a]), prepared(store, [b])]
         assert all(p.fresh for p in written)
         store.finish_puts(written)
         assert synced == [tmp_path / "files"]
@@ -108,7 +114,7 @@ def test_a_file_system_refusing_direct_io_gets_plain_synchronous_writes(
         store.start_spares()
         store.wait_idle()
         data = os.urandom(10_000)
-        first, second = store.start_put([data]), store.start_put([data])
+        first, second = prepared(store, [data]), prepared(store, [data])
         store.finish_puts([first, second])
         assert (tmp_path / "files" / first.file).read_bytes() == data  # exact, not padded
         assert store.get(second.file, content_hash(data), 10_000) == data
@@ -122,7 +128,7 @@ def test_aborted_blobs_leave_nothing(tmp_path: Path) -> None:
     try:
         store.start_spares()
         store.wait_idle()
-        written = store.start_put([os.urandom(2000)])
+        written = prepared(store, [os.urandom(2000)])
         assert store.path(written.file).exists()
         store.abort_puts([written])
         assert set(store.names()) == set() and list(store.tmp.iterdir()) == []

@@ -81,17 +81,18 @@ class BlobCorrupt(Exception):
 
 @dataclass(eq=False)
 class PendingBlob:
-    """A blob between :meth:`BlobStore.start_put` and :meth:`BlobStore.finish_puts` (content and
-    name durable) or :meth:`BlobStore.abort_puts` (taken back)."""
+    """A blob between :meth:`BlobStore.prepare` (or ``prepare_into``) and
+    :meth:`BlobStore.finish_puts` (content and name durable) or :meth:`BlobStore.abort_puts`
+    (taken back)."""
 
     file: str  # the file's name in the store
-    name: str  # the content hash (BLAKE3)
+    name: str  # the content hash (BLAKE3), once BlobStore.hash computed it
     size: int  # the blob's size (the file may be longer: zeros up to a block boundary)
     fresh: bool  # created on the enqueue path: its name still needs a directory fsync
-    fd: int = -1  # open until finished or aborted
+    fd: int = -1  # open until written (or taken back)
     parts: list[bytes] = field(default_factory=list, repr=False)
-    job: Future[bool] | None = None  # the write, queued for the I/O thread
-    buffer: mmap.mmap | None = None  # the aligned copy the direct write reads (pooled)
+    buffer: mmap.mmap | None = None  # the aligned buffer holding the blob (pooled)
+    direct: bool = False  # fd is O_DIRECT | O_DSYNC
 
 
 class BlobStore:
@@ -109,7 +110,6 @@ class BlobStore:
         self._direct = bool(_O_DIRECT)  # until the file system refuses it
         self._buffers: list[mmap.mmap] = []  # free aligned buffers (a few kept)
         self._buffer_lock = threading.Lock()
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blob-write")
         self.spare_busy_s = 0.0  # time the background thread spent making spares (benchmarks)
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -133,7 +133,6 @@ class BlobStore:
             name, fd, _direct = self._spares.popleft()
             os.close(fd)
             (self.root / name).unlink(missing_ok=True)
-        self._io.shutdown(wait=True)
         with self._buffer_lock:
             for buf in self._buffers:
                 buf.close()
@@ -198,31 +197,26 @@ class BlobStore:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def start_put_into(self, room: int, fill: Callable[[memoryview], int]) -> PendingBlob:
-        """:meth:`start_put` of a blob that ``fill`` writes into a buffer of ``room`` bytes
-        (returning its length): the aligned buffer of the direct write itself where it fits,
-        so the blob is never copied (the queue seals each attachment straight into it)."""
+    def prepare_into(self, room: int, fill: Callable[[memoryview], int]) -> PendingBlob:
+        """A blob that ``fill`` writes into a buffer of ``room`` bytes (returning its length):
+        the aligned buffer of the direct write itself where it fits, so the blob is never
+        copied (the queue seals each attachment straight into it). Nothing is written yet:
+        then :meth:`hash` (any thread) and :meth:`finish_puts` (durable), or
+        :meth:`abort_puts`."""
         if not self._direct or room > _BUFFER:
             scratch = bytearray(room)
             n = fill(memoryview(scratch))
-            return self.start_put([bytes(memoryview(scratch)[:n])])
+            return self.prepare([bytes(memoryview(scratch)[:n])])
         buffer = self._take_buffer()
         try:
             n = fill(memoryview(buffer))
         except BaseException:
             self._give_buffer(buffer)
             raise
-        return self._start(n, [], buffer)
+        return self._reserve(n, [], buffer)
 
-    def start_put(self, parts: list[bytes]) -> PendingBlob:
-        """Begin storing the concatenation of ``parts`` in a spare (or a new file): the write is
-        queued for the I/O thread and the content hashed here meanwhile (both without the
-        interpreter lock). The caller may do other work, then must call :meth:`finish_puts`
-        (durable) or :meth:`abort_puts` (taken back); no row may refer to the file before.
-
-        A woken thread can wait ~1 ms for a core on the shared 2-core kiosk: if the I/O thread
-        has not started the write by the time :meth:`finish_puts` is called, that call takes
-        the write back and does it itself, so the wait is never longer than doing it inline."""
+    def prepare(self, parts: list[bytes]) -> PendingBlob:
+        """:meth:`prepare_into` of the concatenation of ``parts``."""
         size = sum(len(p) for p in parts)
         buffer = None
         if self._direct and size <= _BUFFER:
@@ -231,10 +225,11 @@ class BlobStore:
             for part in parts:
                 buffer[offset:offset + len(part)] = part
                 offset += len(part)
-        return self._start(size, parts, buffer)
+        return self._reserve(size, parts, buffer)
 
-    def _start(self, size: int, parts: list[bytes], buffer: mmap.mmap | None) -> PendingBlob:
-        """The blob is ``buffer[:size]`` if given, else ``parts``."""
+    def _reserve(self, size: int, parts: list[bytes], buffer: mmap.mmap | None) -> PendingBlob:
+        """A file for the blob (``buffer[:size]`` if given, else ``parts``): a spare if one is
+        ready."""
         try:
             try:
                 file, fd, direct = self._spares.popleft()
@@ -251,25 +246,16 @@ class BlobStore:
             parts = [bytes(buffer[:size])]
             self._give_buffer(buffer)
             buffer = None
-        pending = PendingBlob(file, "", size, fresh, fd, parts, buffer=buffer)
-        try:
-            if buffer is not None:
-                whole = -(-size // _BLOCK) * _BLOCK
-                buffer[size:whole] = bytes(whole - size)
-                pending.job = self._io.submit(self._write_direct, pending, whole)
-            elif direct:  # larger than one buffer: in turns, here
-                if not self._write_direct_in_turns(pending):
-                    self._rewrite_buffered(pending)
-            else:
-                pending.job = self._io.submit(self._write_buffered, pending)
-            h = blake3.blake3()
-            for view in self._views(pending):
-                h.update(view)  # releases the interpreter lock: the I/O thread can start
-            pending.name = h.hexdigest()
-        except BaseException:
-            self.abort_puts([pending])
-            raise
-        return pending
+        return PendingBlob(file, "", size, fresh, fd, parts, buffer=buffer, direct=direct)
+
+    def hash(self, pending: PendingBlob) -> str:
+        """The blob's content hash (BLAKE3, without the interpreter lock: another thread may
+        write the blob meanwhile, the bytes do not change)."""
+        h = blake3.blake3()
+        for view in self._views(pending):
+            h.update(view)
+        pending.name = h.hexdigest()
+        return pending.name
 
     @staticmethod
     def _views(pending: PendingBlob) -> list[memoryview]:
@@ -277,12 +263,57 @@ class BlobStore:
             return [memoryview(pending.buffer)[:pending.size]]
         return [memoryview(p) for p in pending.parts if p]
 
-    def _write_direct(self, pending: PendingBlob, whole: int) -> bool:
-        """One direct, synchronous (O_DSYNC) write from the aligned buffer; False if the device
-        refused it (EINVAL: alignment), and no more direct writes then."""
-        assert pending.buffer is not None
+    def finish_puts(self, pending: list[PendingBlob]) -> None:
+        """:meth:`write_durably`, then the blobs' buffers and descriptors released."""
+        self.write_durably(pending)
+        self.release(pending)
+
+    def write_durably(self, pending: list[PendingBlob]) -> None:
+        """Write every pending blob durably (here, on the calling thread: the system calls
+        release the interpreter lock, so another thread can hash and describe meanwhile), then
+        make the names created on the way durable (one directory fsync). On failure every one
+        of them is taken back and the error raised. The blobs stay readable (:meth:`hash`)
+        until :meth:`release`."""
         try:
-            _write_all(pending.fd, memoryview(pending.buffer)[:whole])
+            for p in pending:
+                if p.fd < 0:
+                    continue  # written already
+                self._write(p)
+                os.close(p.fd)
+                p.fd = -1
+            if any(p.fresh for p in pending):
+                fsync_dir(self.root)
+        except BaseException:
+            self.abort_puts(pending)
+            raise
+
+    def release(self, pending: list[PendingBlob]) -> None:
+        for p in pending:
+            self._release(p)
+
+    def _write(self, p: PendingBlob) -> None:
+        if p.direct:
+            if p.buffer is not None:
+                whole = -(-p.size // _BLOCK) * _BLOCK
+                p.buffer[p.size:whole] = bytes(whole - p.size)
+                done = self._write_direct(p.fd, memoryview(p.buffer)[:whole])
+            else:  # larger than one buffer: in turns
+                done = self._write_direct_in_turns(p)
+            if done:
+                return  # O_DSYNC: durable
+            # Refused (alignment): start again, buffered.
+            os.close(p.fd)
+            p.fd = -1
+            p.fd = os.open(self.root / p.file, os.O_WRONLY | os.O_TRUNC)
+        for view in self._views(p):
+            _write_all(p.fd, view)
+        os.fdatasync(p.fd)  # data, allocation and size (the name is durable already)
+
+    def _write_direct(self, fd: int, view: memoryview) -> bool:
+        """Direct, synchronous (O_DSYNC) writes; False if the device refused them (EINVAL:
+        alignment), and no more direct writes then."""
+        try:
+            _write_all(fd, view)
         except OSError as e:
             if e.errno != errno.EINVAL:
                 raise
@@ -305,29 +336,11 @@ class BlobStore:
                         rest.pop(0)
                 whole = -(-fill // _BLOCK) * _BLOCK
                 buf[fill:whole] = bytes(whole - fill)
-                try:
-                    _write_all(pending.fd, memoryview(buf)[:whole])
-                except OSError as e:
-                    if e.errno != errno.EINVAL:
-                        raise
-                    self._direct = False
+                if not self._write_direct(pending.fd, memoryview(buf)[:whole]):
                     return False
             return True
         finally:
             self._give_buffer(buf)
-
-    def _write_buffered(self, pending: PendingBlob) -> bool:
-        for view in self._views(pending):
-            _write_all(pending.fd, view)
-        os.fdatasync(pending.fd)  # data, allocation and size (the name is durable already)
-        return True
-
-    def _rewrite_buffered(self, pending: PendingBlob) -> None:
-        """Direct I/O refused: the blob again from the start, buffered."""
-        os.close(pending.fd)
-        pending.fd = -1
-        pending.fd = os.open(self.root / pending.file, os.O_WRONLY | os.O_TRUNC)
-        self._write_buffered(pending)
 
     def _take_buffer(self) -> mmap.mmap:
         with self._buffer_lock:
@@ -347,39 +360,12 @@ class BlobStore:
         return self.put_parts([data])
 
     def put_parts(self, parts: list[bytes]) -> str:
-        pending = self.start_put(parts)
+        pending = self.prepare(parts)
+        self.hash(pending)
         self.finish_puts([pending])
         return pending.file
 
-    def finish_puts(self, pending: list[PendingBlob]) -> None:
-        """Every pending blob's content on stable storage (written here if the I/O thread had
-        not started it), and the names created on the enqueue path (one directory fsync). On
-        failure every one of them is taken back and the error raised."""
-        try:
-            for p in pending:
-                job, p.job = p.job, None
-                if job is None:
-                    continue
-                if job.cancel():  # not started yet: do it here rather than wait for it
-                    done = (self._write_direct(p, -(-p.size // _BLOCK) * _BLOCK)
-                            if p.buffer is not None else self._write_buffered(p))
-                else:
-                    done = job.result()
-                if not done:
-                    self._rewrite_buffered(p)
-            if any(p.fresh for p in pending):
-                fsync_dir(self.root)
-        except BaseException:
-            self.abort_puts(pending)
-            raise
-        for p in pending:
-            self._release(p)
-
     def _release(self, p: PendingBlob) -> None:
-        if p.job is not None:
-            p.job.cancel()
-            wait([p.job])  # never close the descriptor or reuse the buffer under a write
-            p.job = None
         if p.fd >= 0:
             os.close(p.fd)
             p.fd = -1

@@ -162,6 +162,8 @@ _DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?)
 _INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size, blob) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
 DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
+# What the describing step hands the commit: (created at, manifest draft, its hash, display).
+_Described = tuple[float, bytes, str, str]
 
 
 def finalise_manifest(stored: bytes, stored_hash: str, blobs: list[tuple[str, bytes]]
@@ -273,6 +275,9 @@ class OfflineQueue:
         self._janitor_job: Future[None] | None = None
         self._read_ahead: Future[Prepared | None] | None = None
         self._reader: ThreadPoolExecutor | None = None
+        # Describes an application (hashes, sealed payload, manifest) while its blobs are being
+        # written on the enqueue thread.
+        self._describer: ThreadPoolExecutor | None = None
         # A pooled connection kept checked out for enqueues (a checkout + reset per enqueue
         # cost more than the row insert itself).
         self._enqueue_conn: Any = None
@@ -321,6 +326,7 @@ class OfflineQueue:
         self._relaxed = make_engine(self.db_path, "NORMAL")
         self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-janitor")
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-read-ahead")
+        self._describer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-describe")
         self.recovery = self.recover()
         self._store.start_spares()
         return self.recovery
@@ -328,10 +334,10 @@ class OfflineQueue:
     def close(self) -> None:
         if self.engine is not None and self._lock_fd is not None:
             self.flush_deletes()
-        for pool in (self._janitor, self._reader):
+        for pool in (self._janitor, self._reader, self._describer):
             if pool is not None:
                 pool.shutdown(wait=True)
-        self._janitor = self._reader = None
+        self._janitor = self._reader = self._describer = None
         self._read_ahead = None
         if self.blobs is not None:
             self.blobs.close()
@@ -432,16 +438,16 @@ class OfflineQueue:
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
         """Seal, store and commit one application; returns once all of it is durable.
 
-        Each attachment is sealed straight into the buffer of its direct write, which the blob
-        store's I/O thread makes durable in a spare file (a name made durable ahead: see
-        blobs.py) while this thread hashes it, checks the disk budget, wraps the data key for
-        the platform (X25519), seals the payload and builds the manifest; then the writes are
-        awaited (or done here if the I/O thread had not started them), and only then is the row
+        Each attachment is sealed straight into the aligned buffer of its direct write (see
+        blobs.py). Then this thread writes the blobs durably into spare files (names made
+        durable ahead) while the describing thread hashes them, checks the disk budget, wraps
+        the data key for the platform (X25519), seals the payload and builds the manifest (the
+        writes' system calls leave it the interpreter lock); if that thread has not started by
+        the time the writes are done, this one describes itself. Only then is the row
         committed (FULL), so no row ever refers to a blob that is not on stable storage."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
-        applicant = dict(app.applicant)
         disk_full = EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
         with self._enqueue_lock:
             if self._enqueue_db().execute(_EXISTS, (application_id,)).fetchone() is not None:
@@ -452,51 +458,33 @@ class OfflineQueue:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
         store = self._store
         pending: list[PendingBlob] = []
+        job: Future[_Described | None] | None = None
         try:
             for a in app.attachments:
-                pending.append(store.start_put_into(
+                pending.append(store.prepare_into(
                     len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
                     functools.partial(sealer.attachment_into, a.name, a.data)))
-            # While the attachments are on their way to disk:
-            # the same sealed format as a direct online submit (kiosk.platform.submission).
-            payload = application_payload(applicant, app.answers, app.item_title,
-                                          [(a.name, a.mime, len(a.data)) for a in app.attachments])
-            incoming = len(payload) * 2 + sum(p.size for p in pending)
-            if self.disk_bytes() + incoming > self.disk_budget_bytes or (
-                    self.min_free_bytes and
-                    shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
-                store.abort_puts(pending)
-                return disk_full
-            envelope = sealer.envelope(payload)
-            now = self.clock()
-            display = {**masked_applicant(applicant), "item_title": app.item_title}
-            # A draft: the contract names attachments by SHA-256, filled in when the item is
-            # sent (finalise_manifest) so the citizen does not wait for a second hash of every
-            # scan.
-            refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
-                    for a, p in zip(app.attachments, pending, strict=True)]
-            manifest = crypto.canonical_json(submission_document(
-                application_id=application_id, item_id=app.item_id,
-                catalogue_version=app.catalogue_version, created_at=now,
-                terminal_id=self.terminal_id, region_code=self.region_code,
-                item_title=app.item_title, applicant=applicant, envelope=envelope,
-                attachments=refs))
-            display_json = json.dumps(display, ensure_ascii=False)
-            manifest_hash = content_hash(manifest)
-        except OSError as e:
+            if self._describer is not None:
+                job = self._describer.submit(self._describe, app, application_id, sealer,
+                                             pending)
+            store.write_durably(pending)  # content and names durable, or taken back and raised
+            if job is None or job.cancel():  # not started: describe here rather than wait
+                described = self._describe(app, application_id, sealer, pending)
+            else:
+                described = job.result()
+        except BaseException as e:
+            if job is not None:
+                job.cancel()
+                wait([job])  # it reads the blobs' buffers
             store.abort_puts(pending)
-            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
                 return disk_full
             raise
-        except BaseException:
+        if described is None:  # over the disk budget
             store.abort_puts(pending)
-            raise
-        try:
-            store.finish_puts(pending)  # content and names durable, or taken back and raised
-        except OSError as e:
-            if e.errno in (errno.ENOSPC, errno.EDQUOT):
-                return disk_full
-            raise
+            return disk_full
+        store.release(pending)
+        now, manifest, manifest_hash, display_json = described
         with self._pending_lock:
             self._blob_bytes += sum(p.size for p in pending)
         size = len(manifest) + sum(p.size for p in pending)
@@ -530,6 +518,38 @@ class OfflineQueue:
             store.refill()
         self._changed()
         return EnqueueResult(True, application_id)
+
+    def _describe(self, app: ApplicationInput, application_id: str, sealer: crypto.Sealer,
+                  pending: list[PendingBlob]) -> _Described | None:
+        """Everything of the row but the blobs themselves: their content hashes, the sealed
+        payload and the manifest draft, the masked display values. None if the application
+        would take the queue over its disk budget. Runs beside the blobs' writes."""
+        store = self._store
+        for p in pending:
+            store.hash(p)
+        applicant = dict(app.applicant)
+        # The same sealed format as a direct online submit (kiosk.platform.submission).
+        payload = application_payload(applicant, app.answers, app.item_title,
+                                      [(a.name, a.mime, len(a.data)) for a in app.attachments])
+        incoming = len(payload) * 2 + sum(p.size for p in pending)
+        if self.disk_bytes() + incoming > self.disk_budget_bytes or (
+                self.min_free_bytes and
+                shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
+            return None
+        envelope = sealer.envelope(payload)
+        now = self.clock()
+        display = {**masked_applicant(applicant), "item_title": app.item_title}
+        # A draft: the contract names attachments by SHA-256, filled in when the item is sent
+        # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
+        refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
+                for a, p in zip(app.attachments, pending, strict=True)]
+        manifest = crypto.canonical_json(submission_document(
+            application_id=application_id, item_id=app.item_id,
+            catalogue_version=app.catalogue_version, created_at=now,
+            terminal_id=self.terminal_id, region_code=self.region_code,
+            item_title=app.item_title, applicant=applicant, envelope=envelope,
+            attachments=refs))
+        return now, manifest, content_hash(manifest), json.dumps(display, ensure_ascii=False)
 
     def _enqueue_db(self) -> Any:
         """The sqlite3 connection kept for enqueues (FULL); the caller holds ``_enqueue_lock``."""
