@@ -264,28 +264,29 @@ class BlobStore:
         return [memoryview(p) for p in pending.parts if p]
 
     def finish_puts(self, pending: list[PendingBlob]) -> None:
-        """:meth:`write_durably`, then the blobs' buffers and descriptors released."""
-        self.write_durably(pending)
+        """:meth:`write_durably`, then the blobs' buffers and descriptors released; on failure
+        every one of them is taken back and the error raised."""
+        try:
+            self.write_durably(pending)
+        except BaseException:
+            self.abort_puts(pending)
+            raise
         self.release(pending)
 
     def write_durably(self, pending: list[PendingBlob]) -> None:
         """Write every pending blob durably (here, on the calling thread: the system calls
         release the interpreter lock, so another thread can hash and describe meanwhile), then
-        make the names created on the way durable (one directory fsync). On failure every one
-        of them is taken back and the error raised. The blobs stay readable (:meth:`hash`)
-        until :meth:`release`."""
-        try:
-            for p in pending:
-                if p.fd < 0:
-                    continue  # written already
-                self._write(p)
-                os.close(p.fd)
-                p.fd = -1
-            if any(p.fresh for p in pending):
-                fsync_dir(self.root)
-        except BaseException:
-            self.abort_puts(pending)
-            raise
+        make the names created on the way durable (one directory fsync). On failure the error
+        is raised and the caller takes them back (:meth:`abort_puts`) once nothing reads them
+        any more. The blobs stay readable (:meth:`hash`) until :meth:`release`."""
+        for p in pending:
+            if p.fd < 0:
+                continue  # written already
+            self._write(p)
+            os.close(p.fd)
+            p.fd = -1
+        if any(p.fresh for p in pending):
+            fsync_dir(self.root)
 
     def release(self, pending: list[PendingBlob]) -> None:
         for p in pending:

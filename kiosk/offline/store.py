@@ -467,7 +467,7 @@ class OfflineQueue:
             if self._describer is not None:
                 job = self._describer.submit(self._describe, app, application_id, sealer,
                                              pending)
-            store.write_durably(pending)  # content and names durable, or taken back and raised
+            store.write_durably(pending)  # content and names durable, or raised
             if job is None or job.cancel():  # not started: describe here rather than wait
                 described = self._describe(app, application_id, sealer, pending)
             else:
