@@ -4,6 +4,8 @@ taken back when the enqueue fails."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import threading
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 from kiosk.offline import blobs
 from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash
-from kiosk.offline.store import OfflineQueue
+from kiosk.offline.store import Attachment, OfflineQueue
 from kiosk.platform import crypto
 from tests.queue_support import application
 
@@ -155,5 +157,32 @@ def test_an_enqueue_failing_after_its_blob_is_placed_takes_it_back(
         monkeypatch.undo()
         assert q.enqueue(application(1, attachment_bytes=10_000)).ok
         assert len(list(q._store.names())) == 1 and q.stats().depth == 1
+    finally:
+        q.close()
+
+
+def test_sealed_straight_into_the_write_buffer_opens_with_the_platform_key(tmp_path: Path) -> None:
+    """Several attachments (more than the buffers kept, one larger than a buffer, so written in
+    turns): each blob read back opens to its plaintext with the platform's private key."""
+    private = crypto.new_encryption_key()
+    q = OfflineQueue(tmp_path / "q.sqlite3", tmp_path / "files", tmp_path / "q.lock",
+                     terminal_id="T-TEST", region_code="310104",
+                     encryption_key_b64=crypto.b64e(crypto.public_bytes(private)))
+    q.open()
+    try:
+        datas = [os.urandom(1000), os.urandom(3 * 1024 * 1024 + 5), os.urandom(100_000),
+                 b""]
+        app = application(0)
+        app = dataclasses.replace(app, attachments=[
+            Attachment(f"a{i}.bin", "application/octet-stream", d) for i, d in enumerate(datas)])
+        r = q.enqueue(app)
+        assert r.ok
+        claim = q.claim_next()
+        assert claim is not None and claim.error is None
+        envelope = json.loads(claim.manifest)["envelope"]
+        key = crypto.open_data_key(private, str(r.application_id), envelope)
+        assert [len(b) for b in claim.blobs] == [len(d) + 28 for d in datas]
+        for i, (data, blob) in enumerate(zip(datas, claim.blobs, strict=True)):
+            assert crypto.open_attachment(key, str(r.application_id), f"a{i}.bin", blob) == data
     finally:
         q.close()

@@ -53,7 +53,8 @@ _BLOCK = 4096  # direct I/O alignment (the logical block size of any disk the ki
 #                multiple of it); a write the device refuses falls back to buffered writes
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 _O_DSYNC = getattr(os, "O_DSYNC", 0)
-_KEEP_BUFFERS = 4  # aligned buffers kept between enqueues (one per attachment in flight)
+_KEEP_BUFFERS = 2  # aligned buffers kept between enqueues (one per attachment of an enqueue;
+#                   an application with more allocates the others for its own time)
 _BUFFER = 2 << 20  # the aligned buffers direct writes go through (kept: a fresh one per blob
 #                    cost ~0.8 ms of page faults per MB); larger blobs go through one in turns
 
@@ -115,9 +116,17 @@ class BlobStore:
     # -- life cycle ------------------------------------------------------------------------------
 
     def start_spares(self) -> None:
-        """Keep spare files ready from now on (the writer process, after recovery)."""
+        """Keep spare files ready from now on (the writer process, after recovery), and one
+        aligned buffer (touched now: its memory is the process's from the start, not growth
+        at the first application)."""
         if self._spare_io is None:
             self._spare_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blob-spares")
+        if self._direct:
+            with self._buffer_lock:
+                if not self._buffers:
+                    buf = mmap.mmap(-1, _BUFFER)
+                    buf.write(bytes(_BUFFER))
+                    self._buffers.append(buf)
         self.refill()
 
     def close(self) -> None:
