@@ -103,7 +103,7 @@ class BlobStore:
         self.tmp.mkdir(parents=True, exist_ok=True)
         self._spare_io: ThreadPoolExecutor | None = None
         self._spare_target = spares
-        self._spares: deque[tuple[str, int, bool]] = deque()  # (name, fd, direct)
+        self._spares: deque[str] = deque()  # names of empty files, durable, no row refers to
         self._making: set[str] = set()  # spares being created (not handed out yet either)
         self._spare_job: Future[None] | None = None
         self._spare_lock = threading.Lock()
@@ -139,9 +139,7 @@ class BlobStore:
             self._spare_io.shutdown(wait=True)
         # Spares are empty and unreferenced; after a crash recovery deletes them instead.
         while self._spares:
-            name, fd, _direct = self._spares.popleft()
-            os.close(fd)
-            (self.root / name).unlink(missing_ok=True)
+            (self.root / self._spares.popleft()).unlink(missing_ok=True)
         with self._buffer_lock:
             for buf in self._buffers:
                 buf.close()
@@ -167,16 +165,16 @@ class BlobStore:
 
     def _make_spares(self) -> None:
         started = time.perf_counter()
-        made: list[tuple[str, int, bool]] = []
+        made: list[str] = []
         try:
             while len(self._spares) + len(made) < self._spare_target:
                 name = uuid.uuid4().hex
                 self._making.add(name)
-                made.append((name, *self._create(name)))
+                os.close(os.open(self.root / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                made.append(name)
             fsync_dir(self.root)  # the names are durable before any row can refer to them
         except BaseException:
-            for name, fd, _direct in made:
-                os.close(fd)
+            for name in made:
                 (self.root / name).unlink(missing_ok=True)
             self._making.clear()
             raise
@@ -184,25 +182,27 @@ class BlobStore:
         self._making.clear()
         self.spare_busy_s += time.perf_counter() - started
 
-    def _create(self, name: str) -> tuple[int, bool]:
-        """A new empty file opened for the blob's write; and whether that write is direct."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    def _open(self, name: str, create: bool) -> tuple[int, bool]:
+        """The blob's file opened for its write (a spare, or created); and whether that write
+        is direct. Spares are kept as names, not open descriptors (the soak counts those)."""
+        flags = os.O_WRONLY | (os.O_CREAT | os.O_EXCL if create else 0)
         if self._direct:
             try:
-                # O_DSYNC: each direct write returns once durable, so the I/O thread needs the
-                # interpreter lock only to start it.
+                # O_DSYNC: the direct write returns once data, allocation and size are durable:
+                # one system call.
                 return os.open(self.root / name, flags | _O_DIRECT | _O_DSYNC, 0o600), True
             except OSError as e:
                 if e.errno != errno.EINVAL:
                     raise
                 self._direct = False  # e.g. tmpfs: buffered writes from now on
-                (self.root / name).unlink(missing_ok=True)
+                if create:
+                    (self.root / name).unlink(missing_ok=True)
         return os.open(self.root / name, flags, 0o600), False
 
     def _spare_names(self) -> list[str]:
         """Spares ready or being made (no row refers to them)."""
         making = list(self._making)  # first: a spare leaves it only after joining the deque
-        return making + [name for name, _fd, _direct in list(self._spares)]
+        return making + list(self._spares)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -241,17 +241,17 @@ class BlobStore:
         ready."""
         try:
             try:
-                file, fd, direct = self._spares.popleft()
+                file = self._spares.popleft()
                 fresh = False
             except IndexError:
                 file = uuid.uuid4().hex
-                fd, direct = self._create(file)
                 fresh = True
+            fd, direct = self._open(file, create=fresh)
         except BaseException:
             if buffer is not None:
                 self._give_buffer(buffer)
             raise
-        if buffer is not None and not direct:  # a spare made after direct I/O was refused
+        if buffer is not None and not direct:  # direct I/O refused meanwhile
             parts = [bytes(buffer[:size])]
             self._give_buffer(buffer)
             buffer = None
