@@ -1,9 +1,10 @@
 """The durable offline queue (Qt-free core).
 
 Guarantees (see docs in platform-and-queue brief):
-- ``enqueue`` returns only after the sealed blobs are fsynced in files whose names are durable
-  (spares made ahead, see blobs.py) and the row is committed (WAL, synchronous=FULL): what the
-  citizen was told is accepted survives a power cut.
+- ``enqueue`` returns only after the sealed blobs are on stable storage (direct O_DSYNC writes)
+  in files whose names are durable (spares made ahead, see blobs.py) and then the row is
+  committed (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut,
+  and no row ever refers to a blob that is not complete.
 - Blobs are written before the row; a crash in between leaves blobs no row names, which
   :meth:`OfflineQueue.recover` deletes at the next open (they were never acknowledged).
 - Purge removes the file rows and marks the tombstone in one transaction, then deletes blobs; a
