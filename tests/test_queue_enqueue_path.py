@@ -186,3 +186,42 @@ def test_sealed_straight_into_the_write_buffer_opens_with_the_platform_key(tmp_p
             assert crypto.open_attachment(key, str(r.application_id), f"a{i}.bin", blob) == data
     finally:
         q.close()
+
+
+def test_a_key_wrap_made_ahead_seals_one_envelope_for_its_recipient_only() -> None:
+    private = crypto.new_encryption_key()
+    public = crypto.b64e(crypto.public_bytes(private))
+    wrap = crypto.prepare_wrap(public)
+    sealer = crypto.Sealer(public, "app-1", wrap)
+    envelope = sealer.envelope(b'{"applicant":{}}')
+    assert envelope["epk"] == crypto.b64e(wrap.epk)
+    key = crypto.open_data_key(private, "app-1", envelope)
+    assert crypto.open_payload(key, "app-1", envelope) == b'{"applicant":{}}'
+    # Used once: a second envelope of the same sealer agrees a key of its own.
+    assert sealer.envelope(b"{}")["epk"] != envelope["epk"]
+    other = crypto.b64e(crypto.public_bytes(crypto.new_encryption_key()))
+    with pytest.raises(crypto.CryptoError):
+        crypto.Sealer(other, "app-2", crypto.prepare_wrap(public))
+
+
+def test_each_enqueue_gets_a_key_wrap_of_its_own(tmp_path: Path) -> None:
+    private = crypto.new_encryption_key()
+    q = OfflineQueue(tmp_path / "q.sqlite3", tmp_path / "files", tmp_path / "q.lock",
+                     terminal_id="T-TEST", region_code="310104",
+                     encryption_key_b64=crypto.b64e(crypto.public_bytes(private)))
+    q.open()
+    try:
+        epks = []
+        for n in range(4):
+            assert q.enqueue(application(n, attachment_bytes=2000)).ok
+            q._describer.submit(lambda: None).result()  # type: ignore[union-attr]
+            ready = q._next_wrap  # the next one's, made while nobody waits
+            assert ready is not None and ready.done() and ready.exception() is None
+        while (claim := q.claim_next()) is not None:
+            envelope = json.loads(claim.manifest)["envelope"]
+            crypto.open_data_key(private, claim.id, envelope)  # opens
+            epks.append(envelope["epk"])
+            q.record_delivered(claim, "C", {}, "s")
+        assert len(epks) == 4 and len(set(epks)) == 4
+    finally:
+        q.close()
