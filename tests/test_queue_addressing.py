@@ -1,5 +1,6 @@
-"""Content addressing: blobs are named by BLAKE3, the contract's manifest names attachments by
-SHA-256 (filled in at sending, byte-identical on every attempt), legacy SHA-256 queues still send."""
+"""Content addressing: rows keep each blob's BLAKE3 (reads verify against it), the contract's
+manifest names attachments by SHA-256 (filled in at sending, byte-identical on every attempt),
+legacy queues (files named by SHA-256) still send."""
 
 from __future__ import annotations
 
@@ -26,14 +27,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandl
     h.stop()
 
 
-def test_blobs_are_named_by_blake3_and_manifest_by_sha256(tmp_path: Path,
-                                                          platform: PlatformHandle) -> None:
+def test_blobs_are_addressed_by_blake3_and_manifest_by_sha256(tmp_path: Path,
+                                                              platform: PlatformHandle) -> None:
     with make_queue(tmp_path, platform) as q:
         q.enqueue(application(1, attachment_bytes=70_000))
-        (name,) = q.file_names()
-        raw = (tmp_path / "files" / name).read_bytes()
-        assert blake3.blake3(raw).hexdigest() == name
+        (file,) = q.file_names()
         first = q.claim_next()
+        assert first is not None
+        size = first.attachments[0][2]
+        raw = (tmp_path / "files" / file).read_bytes()[:size]  # then zeros to a block boundary
+        name = blake3.blake3(raw).hexdigest()
+        assert q.read_blob(name) == raw and len(raw) == 70_000 + 28
         assert first is not None and first.error is None
         refs = json.loads(first.manifest)["attachments"]
         assert refs == [{"name": "doc.bin", "sha256": hashlib.sha256(raw).hexdigest(),
@@ -68,10 +72,10 @@ def test_a_queue_written_with_sha256_names_still_delivers(tmp_path: Path,
         app_id = str(k.queue.enqueue(application(3, attachment_bytes=20_000)).application_id)
         claim = k.queue.claim_next()
         assert claim is not None
-        (_name, local, _size, sha) = claim.attachments[0]
+        (_name, _local, _size, sha) = claim.attachments[0]
         blob = claim.blobs[0]
         (tmp_path / "files" / sha).write_bytes(blob)
-        (tmp_path / "files" / local).unlink()
+        (tmp_path / "files" / k.queue.file_names()[0]).unlink()
         with k.queue._session() as s:
             item = s.get(Item, app_id)
             assert item is not None
@@ -79,7 +83,8 @@ def test_a_queue_written_with_sha256_names_still_delivers(tmp_path: Path,
             item.manifest_sha256 = claim.manifest_sha256
             item.state = "retry"
             item.lease_expires_at = None
-            s.query(ItemFile).filter_by(item_key=app_id).update({"content_hash": sha})
+            s.query(ItemFile).filter_by(item_key=app_id).update({"content_hash": sha,
+                                                                 "blob": None})
             s.commit()
         legacy = k.queue.claim_next()
         assert legacy is not None and legacy.error is None

@@ -75,7 +75,7 @@ class Item(Base):
 
 
 class ItemFile(Base):
-    """An encrypted attachment blob of an item, named by its content hash (BLAKE3-256; queues
+    """An encrypted attachment blob of an item: its file and its content hash (BLAKE3-256; queues
     written before 2026-11 used SHA-256, which reads still accept)."""
 
     __tablename__ = "queue_files"
@@ -89,7 +89,14 @@ class ItemFile(Base):
     # The platform contract's SHA-256 is computed from the bytes when the item is sent.
     content_hash: Mapped[str] = mapped_column("sha256", String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
+    # The blob's file name in the store (0004: random, written into a spare file); NULL for
+    # blobs written before, whose file is named by the content hash.
+    blob: Mapped[str | None] = mapped_column(String(64), nullable=True)
     item: Mapped[Item] = relationship(back_populates="files")
+
+    @property
+    def file_name(self) -> str:
+        return self.blob or self.content_hash
 
 
 class Attempt(Base):

@@ -1,8 +1,10 @@
 """The durable offline queue (Qt-free core).
 
 Guarantees (see docs in platform-and-queue brief):
-- ``enqueue`` returns only after the sealed blobs are fsynced and renamed into place and the row
-  is committed (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut.
+- ``enqueue`` returns only after the sealed blobs are on stable storage (direct O_DSYNC writes)
+  in files whose names are durable (spares made ahead, see blobs.py) and then the row is
+  committed (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut,
+  and no row ever refers to a blob that is not complete.
 - Blobs are written before the row; a crash in between leaves blobs no row names, which
   :meth:`OfflineQueue.recover` deletes at the next open (they were never acknowledged).
 - Purge removes the file rows and marks the tombstone in one transaction, then deletes blobs; a
@@ -13,7 +15,9 @@ Guarantees (see docs in platform-and-queue brief):
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy import text as text_sql
 from sqlalchemy.orm import Session
 
 from kiosk.offline import codes
@@ -109,7 +114,7 @@ class Prepared:
 
     item_id: str
     attempts: int  # delivery attempts so far (0: never tried)
-    key: tuple[str, str, tuple[tuple[str, str, int], ...]]  # (id, draft hash, files)
+    key: tuple[str, str, tuple[tuple[str, str, int, str], ...]]  # (id, draft hash, files)
     blobs: list[tuple[str, bytes]]  # (content hash, bytes), in attachment order
     manifest: bytes
     sha: dict[str, str]  # content hash → SHA-256
@@ -142,17 +147,24 @@ _DELIVERED = ("UPDATE queue_items SET state = ?, case_number = ?, receipt_json =
 _ATTEMPT_DELIVERED = ("UPDATE queue_attempts SET finished_at = ?, outcome = 'delivered', "
                       "error_code = NULL, detail = NULL, delay_s = NULL, retry_after_s = NULL "
                       "WHERE id = ?")
-_FILES = ("SELECT name, sha256, size FROM queue_files WHERE item_key = ? AND role = 'attachment' "
-          "ORDER BY position")
+# (attachment name, content hash, size, file name): legacy rows' files are named by the hash.
+_FILES = ("SELECT name, sha256, size, COALESCE(blob, sha256) FROM queue_files "
+          "WHERE item_key = ? AND role = 'attachment' ORDER BY position")
+_FILE_OF = "SELECT COALESCE(blob, sha256), size FROM queue_files WHERE sha256 = :h LIMIT 1"
+_FILES_OF_ITEM = "SELECT COALESCE(blob, sha256), size FROM queue_files WHERE item_key = ?"
+_FILES_USED = ("SELECT COALESCE(blob, sha256) FROM queue_files WHERE blob IN ({marks}) "
+               "OR (blob IS NULL AND sha256 IN ({marks}))")
 _INSERT_ITEM = (
     "INSERT INTO queue_items (id, kind, state, item_id, catalogue_version, display, "
     "manifest_sha256, manifest, size_bytes, created_at, updated_at, next_attempt_at, attempts, "
     "redrives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-_INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size) "
-                "VALUES (?, ?, ?, ?, ?, ?)")
+_INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size, blob) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)")
 DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
+# What the describing step hands the commit: (created at, manifest draft, its hash, display).
+_Described = tuple[float, bytes, str, str]
 
 
 def finalise_manifest(stored: bytes, stored_hash: str, blobs: list[tuple[str, bytes]]
@@ -236,6 +248,7 @@ class OfflineQueue:
                  tombstone_retention_s: float = 180 * 86400.0,
                  clock: Callable[[], float] = time.time) -> None:
         self.db_path = db_path
+        self._db_file, self._wal_file = str(db_path), f"{db_path}-wal"
         self.lock_path = lock_path
         self.terminal_id = terminal_id
         self.region_code = region_code
@@ -264,6 +277,10 @@ class OfflineQueue:
         self._janitor_job: Future[None] | None = None
         self._read_ahead: Future[Prepared | None] | None = None
         self._reader: ThreadPoolExecutor | None = None
+        # Describes an application (hashes, sealed payload, manifest) while its blobs are being
+        # written on the enqueue thread.
+        self._describer: ThreadPoolExecutor | None = None
+        self._next_wrap: Future[crypto.KeyWrap] | None = None
         # A pooled connection kept checked out for enqueues (a checkout + reset per enqueue
         # cost more than the row insert itself).
         self._enqueue_conn: Any = None
@@ -312,16 +329,20 @@ class OfflineQueue:
         self._relaxed = make_engine(self.db_path, "NORMAL")
         self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-janitor")
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-read-ahead")
+        self._describer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-describe")
+        self._prepare_wrap()
         self.recovery = self.recover()
+        self._store.start_spares()
         return self.recovery
 
     def close(self) -> None:
         if self.engine is not None and self._lock_fd is not None:
             self.flush_deletes()
-        for pool in (self._janitor, self._reader):
+        for pool in (self._janitor, self._reader, self._describer):
             if pool is not None:
                 pool.shutdown(wait=True)
-        self._janitor = self._reader = None
+        self._janitor = self._reader = self._describer = None
+        self._next_wrap = None
         self._read_ahead = None
         if self.blobs is not None:
             self.blobs.close()
@@ -381,15 +402,22 @@ class OfflineQueue:
             s.commit()
             delivered = [i.id for i in s.scalars(select(Item).where(
                 Item.state == State.DELIVERED))]
-            referenced = set(s.scalars(select(ItemFile.content_hash)))
+            referenced = {f.file_name for f in s.scalars(select(ItemFile))}
             orphans = 0
             for name in list(store.names()):
                 if name not in referenced:
+                    # Written by an enqueue that had not returned (never acknowledged), or an
+                    # empty spare (counted with the temporary files).
+                    try:
+                        written = store.path(name).stat().st_size > 0
+                    except FileNotFoundError:
+                        continue
                     store.delete(name)
-                    orphans += 1
+                    orphans += written
+                    temp += not written
             missing = 0
             for item in s.scalars(select(Item).where(Item.state.in_(PENDING_STATES))):
-                if not all(store.path(f.content_hash).exists() for f in item.files):
+                if not all(store.path(f.file_name).exists() for f in item.files):
                     item.state = State.DEAD
                     item.dead_at = now
                     item.last_error_code = codes.CORRUPT.code
@@ -405,66 +433,64 @@ class OfflineQueue:
     # -- enqueue --------------------------------------------------------------------------------
 
     def disk_bytes(self) -> int:
-        try:
-            db = sum(os.path.getsize(p) for p in (self.db_path, Path(f"{self.db_path}-wal"))
-                     if p.exists())
-        except OSError:
-            db = 0
+        db = 0
+        for path in (self._db_file, self._wal_file):  # one stat each (on the enqueue's way)
+            try:
+                db += os.stat(path).st_size
+            except OSError:
+                pass
         return self._blob_bytes + db
 
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
         """Seal, store and commit one application; returns once all of it is durable.
 
-        The order keeps the citizen's wait short without weakening anything: each attachment is
-        encrypted and handed to the blob store, whose helper thread writes and fsyncs it while
-        this thread hashes and renames it, wraps the data key for the platform (X25519), seals
-        the payload and builds the manifest; then one directory fsync covers the new names, the
-        files' own fsyncs are awaited, and only then is the row committed (FULL)."""
+        Each attachment is sealed straight into the aligned buffer of its direct write (see
+        blobs.py). Then this thread writes the blobs durably into spare files (names made
+        durable ahead) while the describing thread hashes them, checks the disk budget, wraps
+        the data key for the platform (X25519), seals the payload and builds the manifest (the
+        writes' system calls leave it the interpreter lock); if that thread has not started by
+        the time the writes are done, this one describes itself. Only then is the row
+        committed (FULL), so no row ever refers to a blob that is not on stable storage."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
-        applicant = dict(app.applicant)
-        # The same sealed format as a direct online submit (kiosk.platform.submission).
-        payload = application_payload(applicant, app.answers, app.item_title,
-                                      [(a.name, a.mime, len(a.data)) for a in app.attachments])
-        incoming = len(payload) * 2 + sum(len(a.data) + 64 for a in app.attachments)
-        if self.disk_bytes() + incoming > self.disk_budget_bytes or (
-                self.min_free_bytes and
-                shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
-            return EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
+        disk_full = EnqueueResult(False, None, codes.DISK_FULL.code, "queue.error_disk_full")
         with self._enqueue_lock:
             if self._enqueue_db().execute(_EXISTS, (application_id,)).fetchone() is not None:
                 return EnqueueResult(True, application_id)
         try:
-            sealer = crypto.Sealer(self.encryption_key_b64, application_id)
+            sealer = crypto.Sealer(self.encryption_key_b64, application_id, self._take_wrap())
         except crypto.CryptoError as e:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
         store = self._store
         pending: list[PendingBlob] = []
+        job: Future[_Described | None] | None = None
         try:
             for a in app.attachments:
-                pending.append(store.start_put(sealer.attachment(a.name, a.data)))
-            # While the attachments are being written and fsynced:
-            envelope = sealer.envelope(payload)
-            now = self.clock()
-            display = {**masked_applicant(applicant), "item_title": app.item_title}
-            # A draft: the contract names attachments by SHA-256, filled in when the item is
-            # sent (finalise_manifest) so the citizen does not wait for a second hash of every
-            # scan.
-            refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
-                    for a, p in zip(app.attachments, pending, strict=True)]
-            manifest = crypto.canonical_json(submission_document(
-                application_id=application_id, item_id=app.item_id,
-                catalogue_version=app.catalogue_version, created_at=now,
-                terminal_id=self.terminal_id, region_code=self.region_code,
-                item_title=app.item_title, applicant=applicant, envelope=envelope,
-                attachments=refs))
-            display_json = json.dumps(display, ensure_ascii=False)
-            manifest_hash = content_hash(manifest)
-        except BaseException:
+                pending.append(store.prepare_into(
+                    len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
+                    functools.partial(sealer.attachment_into, a.name, a.data)))
+            if self._describer is not None:
+                job = self._describer.submit(self._describe, app, application_id, sealer,
+                                             pending)
+            store.write_durably(pending)  # content and names durable, or raised
+            if job is None or job.cancel():  # not started: describe here rather than wait
+                described = self._describe(app, application_id, sealer, pending)
+            else:
+                described = job.result()
+        except BaseException as e:
+            if job is not None:
+                job.cancel()
+                wait([job])  # it reads the blobs' buffers
             store.abort_puts(pending)
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+                return disk_full
             raise
-        store.finish_puts(pending)  # durable, or taken back and raised
+        if described is None:  # over the disk budget
+            store.abort_puts(pending)
+            return disk_full
+        store.release(pending)
+        now, manifest, manifest_hash, display_json = described
         with self._pending_lock:
             self._blob_bytes += sum(p.size for p in pending)
         size = len(manifest) + sum(p.size for p in pending)
@@ -477,23 +503,78 @@ class OfflineQueue:
             try:
                 if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
                     # Enqueued meanwhile under the same id (a double tap): the first one
-                    # stands; the blobs just written are unreferenced and go at recovery.
+                    # stands; the blobs just written are unreferenced.
                     raw.execute("ROLLBACK")
+                    for pb in pending:
+                        store.delete(pb.file)
                     return EnqueueResult(True, application_id)
                 raw.execute(_INSERT_ITEM, (
                     application_id, "application", str(State.QUEUED), app.item_id,
                     app.catalogue_version, display_json, manifest_hash, manifest, size, now,
                     now, now, 0, 0))
                 raw.executemany(_INSERT_FILE, [
-                    (application_id, i, "attachment", a.name, pb.name, pb.size)
+                    (application_id, i, "attachment", a.name, pb.name, pb.size, pb.file)
                     for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
                     raw.execute("ROLLBACK")
                 raise
+        if pending:
+            store.refill()
+        self._prepare_wrap()
         self._changed()
         return EnqueueResult(True, application_id)
+
+    def _take_wrap(self) -> crypto.KeyWrap | None:
+        """The key wrap made ahead for this application (None: its envelope makes its own)."""
+        with self._pending_lock:  # never the same wrap for two applications
+            job, self._next_wrap = self._next_wrap, None
+        if job is None or not job.done() or job.exception() is not None:
+            return None
+        wrap = job.result()
+        return wrap if wrap.recipient_b64 == self.encryption_key_b64 else None
+
+    def _prepare_wrap(self) -> None:
+        """The next application's X25519 agreement, made on the describing thread while the
+        kiosk waits for the next citizen (it was ~0.3-0.5 ms of each describe)."""
+        with self._pending_lock:
+            if self._describer is not None and self._next_wrap is None and \
+                    self.encryption_key_b64:
+                self._next_wrap = self._describer.submit(crypto.prepare_wrap,
+                                                         self.encryption_key_b64)
+
+    def _describe(self, app: ApplicationInput, application_id: str, sealer: crypto.Sealer,
+                  pending: list[PendingBlob]) -> _Described | None:
+        """Everything of the row but the blobs themselves: their content hashes, the sealed
+        payload and the manifest draft, the masked display values. None if the application
+        would take the queue over its disk budget. Runs beside the blobs' writes."""
+        store = self._store
+        for p in pending:
+            store.hash(p)
+        applicant = dict(app.applicant)
+        # The same sealed format as a direct online submit (kiosk.platform.submission).
+        payload = application_payload(applicant, app.answers, app.item_title,
+                                      [(a.name, a.mime, len(a.data)) for a in app.attachments])
+        incoming = len(payload) * 2 + sum(p.size for p in pending)
+        if self.disk_bytes() + incoming > self.disk_budget_bytes or (
+                self.min_free_bytes and
+                shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
+            return None
+        envelope = sealer.envelope(payload)
+        now = self.clock()
+        display = {**masked_applicant(applicant), "item_title": app.item_title}
+        # A draft: the contract names attachments by SHA-256, filled in when the item is sent
+        # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
+        refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
+                for a, p in zip(app.attachments, pending, strict=True)]
+        manifest = crypto.canonical_json(submission_document(
+            application_id=application_id, item_id=app.item_id,
+            catalogue_version=app.catalogue_version, created_at=now,
+            terminal_id=self.terminal_id, region_code=self.region_code,
+            item_title=app.item_title, applicant=applicant, envelope=envelope,
+            attachments=refs))
+        return now, manifest, content_hash(manifest), json.dumps(display, ensure_ascii=False)
 
     def _enqueue_db(self) -> Any:
         """The sqlite3 connection kept for enqueues (FULL); the caller holds ``_enqueue_lock``."""
@@ -520,28 +601,29 @@ class OfflineQueue:
             number = int(attempts) + 1
             c.exec_driver_sql(_LEASE, (now + self.lease_s, number, now, item_id))
             attempt_id = int(c.exec_driver_sql(_NEW_ATTEMPT, (item_id, number, now)).scalar_one())
-            files = [(str(n), str(h), int(z))
-                     for n, h, z in c.exec_driver_sql(_FILES, (item_id,))]
+            files = [(str(n), str(h), int(z), str(f))
+                     for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
             stored = bytes(stored or b"")
         self._changed()
         try:
             blobs, manifest, sha = self._prepared_for(item_id, stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError) as e:
-            return Claim(item_id, "", b"", [(n, h, z, "") for n, h, z in files], number,
+            return Claim(item_id, "", b"", [(n, h, z, "") for n, h, z, _f in files], number,
                          attempt_id, created, error=str(e) or type(e).__name__)
         return Claim(item_id, crypto.sha256_hex(manifest), manifest,
-                     [(n, h, z, sha[h]) for n, h, z in files], number, attempt_id, created,
+                     [(n, h, z, sha[h]) for n, h, z, _f in files], number, attempt_id, created,
                      tuple(data for _h, data in blobs))
 
-    def _prepare(self, stored: bytes, stored_hash: str, files: list[tuple[str, str, int]]
+    def _prepare(self, stored: bytes, stored_hash: str, files: list[tuple[str, str, int, str]]
                  ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
-        """Read the blobs back (verified against their names) and build the final manifest."""
-        blobs = [(h, self._store.get(h)) for _n, h, _s in files]
+        """Read the blobs back (verified against their content hashes) and build the final
+        manifest."""
+        blobs = [(h, self._store.get(f, h, z)) for _n, h, z, f in files]
         manifest, sha = finalise_manifest(stored, stored_hash, blobs)
         return blobs, manifest, sha
 
     def _prepared_for(self, item_id: str, stored: bytes, stored_hash: str,
-                      files: list[tuple[str, str, int]]
+                      files: list[tuple[str, str, int, str]]
                       ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
         job, self._read_ahead = self._read_ahead, None
         if job is not None:
@@ -572,8 +654,8 @@ class OfflineQueue:
                 return None
             item_id, stored, stored_hash = str(row[0]), bytes(row[1] or b""), str(row[2])
             attempts = int(row[3] or 0)
-            files = [(str(n), str(h), int(z))
-                     for n, h, z in c.exec_driver_sql(_FILES, (item_id,))]
+            files = [(str(n), str(h), int(z), str(f))
+                     for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
         try:
             blobs, manifest, sha = self._prepare(stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError):
@@ -581,8 +663,13 @@ class OfflineQueue:
         return Prepared(item_id, attempts, (item_id, stored_hash, tuple(files)), blobs, manifest,
                         sha)
 
-    def read_blob(self, sha256: str, verify: bool = True) -> bytes:
-        return self._store.get(sha256, verify)
+    def read_blob(self, content_hash: str, verify: bool = True) -> bytes:
+        """The sealed blob whose content hash is ``content_hash`` (tools, benchmarks)."""
+        with self._session() as s:
+            row = s.execute(text_sql(_FILE_OF), {"h": content_hash}).first()
+        if row is None:
+            raise BlobCorrupt(f"blob {content_hash[:12]}… not in the queue")
+        return self._store.get(str(row[0]), content_hash, int(row[1]), verify)
 
     def _finish_attempt(self, s: Session, claim: Claim, now: float, outcome: str,
                         error_code: str | None, detail: str | None, delay: float | None,
@@ -610,8 +697,7 @@ class OfflineQueue:
                 return
             check_transition(row[0], State.DELIVERED)
             check_transition(State.DELIVERED, State.PURGED)  # the tombstone, same transaction
-            shas = [(str(h), int(z)) for h, z in c.exec_driver_sql(
-                "SELECT sha256, size FROM queue_files WHERE item_key = ?", (claim.id,))]
+            shas = [(str(f), int(z)) for f, z in c.exec_driver_sql(_FILES_OF_ITEM, (claim.id,))]
             c.exec_driver_sql("DELETE FROM queue_files WHERE item_key = ?", (claim.id,))
             c.exec_driver_sql(_DELIVERED, (
                 str(State.PURGED), case_number,
@@ -659,7 +745,7 @@ class OfflineQueue:
         return delay
 
     def _tombstone(self, s: Session, item: Item, now: float) -> list[tuple[str, int]]:
-        shas = [(f.content_hash, f.size) for f in item.files]
+        shas = [(f.file_name, f.size) for f in item.files]
         item.files.clear()
         check_transition(item.state, State.PURGED)
         item.state = State.PURGED
@@ -700,8 +786,8 @@ class OfflineQueue:
             raw.execute("BEGIN")
             try:
                 raw.execute(_DURABLE_MARK, (repr(self.clock()),))
-                used = {str(r[0]) for r in raw.execute(
-                    f"SELECT sha256 FROM queue_files WHERE sha256 IN ({marks})", names)}
+                used = {str(r[0]) for r in raw.execute(_FILES_USED.format(marks=marks),
+                                                       names + names)}
                 raw.execute("COMMIT")
             except BaseException:
                 if raw.in_transaction:
@@ -727,9 +813,11 @@ class OfflineQueue:
         if not shas:
             return
         if still_used is None:
+            names = [sha for sha, _ in shas]
             with self._session() as s:
-                still_used = set(s.scalars(select(ItemFile.content_hash).where(
-                    ItemFile.content_hash.in_([sha for sha, _ in shas]))))
+                still_used = {f.file_name for f in s.scalars(select(ItemFile).where(
+                    ItemFile.blob.in_(names)
+                    | (ItemFile.blob.is_(None) & ItemFile.content_hash.in_(names))))}
         for sha, size in shas:
             if sha not in still_used:
                 self._store.delete(sha)
@@ -755,7 +843,7 @@ class OfflineQueue:
             item = s.get(Item, item_id)
             if item is None or item.state != State.DEAD:
                 return False
-            if not all(self._store.path(f.content_hash).exists() for f in item.files):
+            if not all(self._store.path(f.file_name).exists() for f in item.files):
                 return False
             check_transition(item.state, State.QUEUED)
             item.state = State.QUEUED
@@ -835,8 +923,9 @@ class OfflineQueue:
                                        .order_by(Attempt.id))]
 
     def file_names(self) -> list[str]:
+        """The blob files rows refer to."""
         with self._session() as s:
-            return list(s.scalars(select(ItemFile.content_hash)))
+            return [f.file_name for f in s.scalars(select(ItemFile).order_by(ItemFile.id))]
 
     def get_meta(self, key: str) -> str | None:
         with self._session() as s:

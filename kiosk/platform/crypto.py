@@ -24,10 +24,15 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ENVELOPE_ALG = "X25519-HKDF-SHA256-A256GCM"
+# A sealed attachment is its plaintext plus this (12-byte nonce + 16-byte tag); writing one into
+# a buffer (Sealer.attachment_into) needs ATTACHMENT_SLACK more bytes of room.
+ATTACHMENT_OVERHEAD = 28
+ATTACHMENT_SLACK = 15
 _WRAP_INFO = b"kiosk-envelope-v1"
 _RAW = serialization.Encoding.Raw
 _RAW_PUB = serialization.PublicFormat.Raw
@@ -163,18 +168,45 @@ def _recipient(recipient_b64: str) -> tuple[X25519PublicKey, bytes]:
     return key, public_bytes(key)
 
 
+@dataclass(frozen=True, repr=False)
+class KeyWrap:
+    """The recipient's half of one envelope made ahead of time (:func:`prepare_wrap`): a fresh
+    ephemeral X25519 key agreed with the recipient, and the key-encryption key derived from it.
+    For one application only; it opens nothing (it can only wrap a data key not made yet)."""
+
+    recipient_b64: str
+    epk: bytes  # the ephemeral public key (goes into the envelope)
+    kek: bytes
+
+
+def prepare_wrap(recipient_b64: str) -> KeyWrap:
+    """The X25519 agreement and HKDF of an envelope, for a caller with time to spare before the
+    application exists (the queue, between citizens). Raises CryptoError for a malformed key."""
+    recipient, recipient_raw = _recipient(recipient_b64)
+    ephemeral = X25519PrivateKey.generate()
+    epk = public_bytes(ephemeral)
+    return KeyWrap(recipient_b64, epk,
+                   _wrap_key(ephemeral.exchange(recipient), epk, recipient_raw))
+
+
 class Sealer:
     """Seals one application in two steps, so the large part can be on its way to disk while
     the small part is built: :meth:`attachment` encrypts with the data key at once;
     :meth:`envelope` then wraps that key for the recipient (X25519 + HKDF) and encrypts the
     payload. The result is exactly what :func:`seal` produces. One data key per application;
-    each attachment gets its own nonce. Raises :class:`CryptoError` for a malformed key."""
+    each attachment gets its own nonce. ``wrap``: that recipient half made ahead
+    (:func:`prepare_wrap`), used for this one envelope. Raises :class:`CryptoError` for a
+    malformed key or a wrap made for another recipient."""
 
-    def __init__(self, recipient_b64: str, application_id: str) -> None:
+    def __init__(self, recipient_b64: str, application_id: str,
+                 wrap: KeyWrap | None = None) -> None:
         self._recipient, self._recipient_raw = _recipient(recipient_b64)
         self._application_id = application_id
         self._data_key = AESGCM.generate_key(bit_length=256)
         self._aead = AESGCM(self._data_key)
+        if wrap is not None and wrap.recipient_b64 != recipient_b64:
+            raise CryptoError("key wrap made for another recipient")
+        self._wrap = wrap
 
     def attachment(self, name: str, data: bytes) -> list[bytes]:
         """``[nonce, ciphertext]``: the blob is the two back to back, kept apart so a large
@@ -182,10 +214,30 @@ class Sealer:
         nonce = os.urandom(12)
         return [nonce, self._aead.encrypt(nonce, data, _aad(self._application_id, f"att:{name}"))]
 
+    def attachment_into(self, name: str, data: bytes, out: memoryview) -> int:
+        """The blob of :meth:`attachment` (the same bytes: AES-GCM encrypted in one pass),
+        written into ``out`` instead of new memory, for a caller whose buffer goes straight to
+        the disk (the queue's direct I/O). ``out`` must hold ``len(data) +
+        ATTACHMENT_OVERHEAD + ATTACHMENT_SLACK`` bytes; returns the blob's length."""
+        nonce = os.urandom(12)
+        out[:12] = nonce
+        enc = Cipher(algorithms.AES(self._data_key), modes.GCM(nonce)).encryptor()
+        enc.authenticate_additional_data(_aad(self._application_id, f"att:{name}"))
+        n = enc.update_into(data, out[12:])
+        tail = enc.finalize()  # GCM is a stream mode: nothing is held back
+        out[12 + n:12 + n + len(tail)] = tail
+        n += len(tail)
+        out[12 + n:12 + n + 16] = enc.tag
+        return 12 + n + 16
+
     def envelope(self, payload: bytes) -> dict[str, str]:
-        ephemeral = X25519PrivateKey.generate()
-        epk = public_bytes(ephemeral)
-        kek = _wrap_key(ephemeral.exchange(self._recipient), epk, self._recipient_raw)
+        wrap, self._wrap = self._wrap, None  # one envelope per wrap
+        if wrap is not None:
+            epk, kek = wrap.epk, wrap.kek
+        else:
+            ephemeral = X25519PrivateKey.generate()
+            epk = public_bytes(ephemeral)
+            kek = _wrap_key(ephemeral.exchange(self._recipient), epk, self._recipient_raw)
         wrap_nonce = os.urandom(12)
         wrapped = AESGCM(kek).encrypt(wrap_nonce, self._data_key,
                                       _aad(self._application_id, "key"))

@@ -1,0 +1,73 @@
+"""Child of tests/test_queue_atomicity.py: opens a queue and enqueues one application with an
+attachment, SIGKILLing itself at the step named on the command line:
+
+- ``writing``: the writer thread has written half the blob;
+- ``written``: the blob is durable, the row not yet inserted;
+- ``commit``: the row and its file rows are inserted, COMMIT not yet run;
+- ``returned``: enqueue returned (the application id is printed first).
+
+argv: data dir, platform encryption public key, step.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.offline import blobs
+from kiosk.offline.store import ApplicationInput, Attachment, OfflineQueue
+
+
+def die() -> None:
+    sys.stdout.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _KillAtCommit:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql == "COMMIT":
+            die()
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def main() -> None:
+    data, key, step = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    q = OfflineQueue(data / "queue.sqlite3", data / "files", data / "queue.lock",
+                     terminal_id="T-KILL", region_code="310104", encryption_key_b64=key)
+    q.open()
+    q._store.wait_idle()  # the spares are ready: the enqueue takes one
+    if step == "writing":
+        def half(fd: int, view: memoryview) -> None:
+            os.write(fd, view[:len(view) // 2 // 4096 * 4096])  # block-aligned for direct I/O
+            die()
+        blobs._write_all = half  # type: ignore[assignment]
+    elif step == "written":
+        real_write = q._store.write_durably
+
+        def write_then_die(pending: list[blobs.PendingBlob]) -> None:
+            real_write(pending)
+            die()
+        q._store.write_durably = write_then_die  # type: ignore[method-assign]
+    elif step == "commit":
+        real_db = q._enqueue_db
+        q._enqueue_db = lambda: _KillAtCommit(real_db())  # type: ignore[method-assign]
+    app = ApplicationInput("jumin_juzhuzheng", "kill-1",
+                           {"name": "王秀英", "id_number": "310104195206182024"}, {"n": 1},
+                           [Attachment("scan.jpg", "image/jpeg", os.urandom(300_000))],
+                           "居住证办理")
+    r = q.enqueue(app)
+    print(r.application_id, flush=True)
+    die()
+
+
+if __name__ == "__main__":
+    main()
