@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from journey_fakes import SHANGHAI_ID, FakePlatform, FakePrinter, id_card
 
 from kiosk.catalogue.loader import load_catalogue_file
@@ -17,17 +15,12 @@ from kiosk.journeys import engine as e
 from kiosk.journeys.adapters import OfflineQueueGateway
 from kiosk.journeys.engine import JourneyEngine, StepKind
 from kiosk.journeys.runner import EffectRunner
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import make_queue
 
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
+
 CAT = load_catalogue_file(PROJECT_ROOT / "assets" / "catalogue" / "demo_catalogue.json")
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
 
 
 def test_offline_application_lands_in_the_queue_and_is_found_again(

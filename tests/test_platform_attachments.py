@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,22 +15,10 @@ import pytest
 from kiosk.offline.store import Claim, OfflineQueue
 from kiosk.platform import crypto
 from kiosk.platform.client import PlatformClient
-from platform_server.runner import PlatformHandle, start_local_platform
-from tests.queue_support import application, make_client, make_queue
+from platform_server.runner import PlatformHandle
+from tests.queue_support import application, make_queue
 
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def client(platform: PlatformHandle) -> Iterator[PlatformClient]:
-    c, _ = make_client(platform, terminal_id="T-" + uuid.uuid4().hex[:6])
-    yield c
-    c.close()
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
 
 
 @pytest.fixture

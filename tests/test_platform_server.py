@@ -21,6 +21,8 @@ from platform_server.demo_data import demo_id_numbers
 from platform_server.runner import PlatformHandle, start_local_platform
 from tests.queue_support import application, make_client, make_queue, platform_keys
 
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
+
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
@@ -29,13 +31,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandl
     h = start_local_platform(tmp_path_factory.mktemp("platform"), catalogue_path=cat)
     yield h
     h.stop()
-
-
-@pytest.fixture
-def client(platform: PlatformHandle) -> Iterator[PlatformClient]:
-    c, _ = make_client(platform, terminal_id="T-" + uuid.uuid4().hex[:6])
-    yield c
-    c.close()
 
 
 def signed_headers(key: crypto.Ed25519PrivateKey, method: str, path: str, body: bytes,

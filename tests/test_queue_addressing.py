@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import blake3
@@ -16,15 +15,10 @@ from kiosk.offline.blobs import BlobCorrupt
 from kiosk.offline.models import Item, ItemFile
 from kiosk.offline.store import Failure, finalise_manifest
 from kiosk.platform import crypto
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import application, drain, make_kiosk, make_queue
 
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
 
 
 def test_blobs_are_addressed_by_blake3_and_manifest_by_sha256(tmp_path: Path,

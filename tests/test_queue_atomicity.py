@@ -10,25 +10,19 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
 
 from kiosk.offline import db
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import application, drain, make_kiosk, make_queue
+
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
 
 CHILD = Path(__file__).with_name("queue_enqueue_kill_child.py")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
 
 
 def files_on_disk(directory: Path) -> set[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,10 @@ from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
 from kiosk.offline.models import TRANSITIONS, State
 from kiosk.offline.store import Failure, IllegalTransition, QueueLockedError, check_transition
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import application, drain, make_kiosk, make_queue
 
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
 
 
 def test_every_illegal_transition_is_refused() -> None:

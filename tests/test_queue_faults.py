@@ -14,25 +14,13 @@ import pytest
 from kiosk.offline.backoff import RetryPolicy
 from kiosk.platform.client import Timeouts
 from platform_server.faultproxy import FaultProxy, FaultRule
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import FAST_POLICY, Kiosk, application, drain, make_kiosk
+
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
 
 SUBMIT = "/v1/applications"
 UPLOAD = "/v1/attachments/"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def proxy(platform: PlatformHandle) -> Iterator[FaultProxy]:
-    p = FaultProxy(platform.port).start()
-    yield p
-    p.stop()
 
 
 @pytest.fixture

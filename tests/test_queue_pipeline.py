@@ -11,23 +11,11 @@ from pathlib import Path
 import pytest
 
 from platform_server.faultproxy import FaultProxy, FaultRule
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import Kiosk, application, drain, make_kiosk
 from tests.test_queue_faults import SUBMIT, UPLOAD, assert_backoff_respected, assert_exactly_once
 
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def proxy(platform: PlatformHandle) -> Iterator[FaultProxy]:
-    p = FaultProxy(platform.port).start()
-    yield p
-    p.stop()
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
 
 
 @pytest.fixture

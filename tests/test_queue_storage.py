@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, inspect
 
 from kiosk.offline import db
-from platform_server.runner import PlatformHandle, start_local_platform
+from platform_server.runner import PlatformHandle
 from tests.queue_support import PERSON_ID, PERSON_NAME, application, drain, make_kiosk, make_queue
 
+pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
+
 ADDRESS = "上海市徐汇区漕溪北路100号"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformHandle]:
-    h = start_local_platform(tmp_path_factory.mktemp("platform"))
-    yield h
-    h.stop()
 
 
 def raw_bytes_under(directory: Path) -> list[tuple[Path, bytes]]:

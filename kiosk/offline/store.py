@@ -348,7 +348,7 @@ class OfflineQueue:
             self.blobs.close()
         with self._enqueue_lock:
             if self._enqueue_conn is not None:
-                self._enqueue_conn.close()  # back to the pool, disposed below
+                self._enqueue_conn.close()  # detached: this closes it
                 self._enqueue_conn = None
         if self._relaxed is not None:
             self._relaxed.dispose()
@@ -579,8 +579,12 @@ class OfflineQueue:
     def _enqueue_db(self) -> Any:
         """The sqlite3 connection kept for enqueues (FULL); the caller holds ``_enqueue_lock``."""
         if self._enqueue_conn is None:
-            self._enqueue_conn = self.engine.raw_connection()
-        return self._enqueue_conn.driver_connection
+            conn = self.engine.raw_connection()
+            # Kept for the queue's life, so taken out of the pool's books: a pooled connection
+            # checked out for good looked like one leaked (the soak counts checkouts).
+            conn.detach()
+            self._enqueue_conn = conn
+        return self._enqueue_conn.dbapi_connection
 
     # -- the worker's side ----------------------------------------------------------------------
 
