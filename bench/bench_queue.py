@@ -72,10 +72,14 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
     # Baseline: raw sqlite3 insert (WAL, FULL) + raw file write with fsync.
     raw_dir = work / "raw"
     raw_dir.mkdir()
-    conn = sqlite3.connect(raw_dir / "raw.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, meta TEXT, path TEXT)")
+    def raw_database(name: str) -> sqlite3.Connection:
+        db = sqlite3.connect(raw_dir / name, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, meta TEXT, path TEXT)")
+        return db
+
+    conn = raw_database("raw.sqlite3")
     q = OfflineQueue(work / "q.sqlite3", work / "files", work / "q.lock", terminal_id="BENCH",
                      region_code="310104", encryption_key_b64=enc_key)
     q.open()
@@ -83,37 +87,29 @@ def bench_enqueue(work: Path, enc_key: str) -> dict[str, Any]:
     # For the record (not the budget): the same raw baseline with the file written as the queue
     # writes its blobs (O_DIRECT from an aligned buffer, then fdatasync), in its own database.
     # It shows how much of the queue's margin is its I/O path and how much its own overhead.
-    dconn = sqlite3.connect(raw_dir / "direct.sqlite3", isolation_level=None)
-    dconn.execute("PRAGMA journal_mode=WAL")
-    dconn.execute("PRAGMA synchronous=FULL")
-    dconn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, meta TEXT, path TEXT)")
+    dconn = raw_database("direct.sqlite3")
     aligned = mmap.mmap(-1, MB)
     aligned[:] = data
     direct = getattr(os, "O_DIRECT", 0)
 
-    def raw_direct_once(i: int) -> float:
+    def raw_write(db: sqlite3.Connection, path: Path, flags: int, payload: Any,
+                  sync: Any) -> float:
+        """One file written and synced, then one row committed: the raw path being compared."""
         t0 = time.perf_counter()
-        p = raw_dir / f"{i}.direct"
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | direct, 0o600)
-        os.write(fd, aligned)
-        os.fdatasync(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | flags, 0o600)
+        os.write(fd, payload)
+        sync(fd)
         os.close(fd)
-        dconn.execute("BEGIN")
-        dconn.execute("INSERT INTO t VALUES (?, ?, ?)", (str(uuid.uuid4()), "x" * 300, str(p)))
-        dconn.execute("COMMIT")
+        db.execute("BEGIN")
+        db.execute("INSERT INTO t VALUES (?, ?, ?)", (str(uuid.uuid4()), "x" * 300, str(path)))
+        db.execute("COMMIT")
         return time.perf_counter() - t0
 
-    def raw_once(i: int) -> float:
-        t0 = time.perf_counter()
-        p = raw_dir / f"{i}.bin"
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-        os.close(fd)
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO t VALUES (?, ?, ?)", (str(uuid.uuid4()), "x" * 300, str(p)))
-        conn.execute("COMMIT")
-        return time.perf_counter() - t0
+    def raw_direct_once(i: int) -> float:
+        return raw_write(dconn, raw_dir / f"{i}.direct", direct, aligned, os.fdatasync)
+
+    def raw_once(i: int) -> float:  # the budget's baseline: plain write + fsync, insert (FULL)
+        return raw_write(conn, raw_dir / f"{i}.bin", 0, data, os.fsync)
 
     def queue_once() -> float:
         app = _app(data)

@@ -161,14 +161,20 @@ def test_an_enqueue_failing_after_its_blob_is_placed_takes_it_back(
         q.close()
 
 
-def test_sealed_straight_into_the_write_buffer_opens_with_the_platform_key(tmp_path: Path) -> None:
-    """Several attachments (more than the buffers kept, one larger than a buffer, so written in
-    turns): each blob read back opens to its plaintext with the platform's private key."""
-    private = crypto.new_encryption_key()
+def _queue_sealing_to(private: crypto.X25519PrivateKey, tmp_path: Path) -> OfflineQueue:
+    """An open queue whose payloads are sealed to ``private``'s public key."""
     q = OfflineQueue(tmp_path / "q.sqlite3", tmp_path / "files", tmp_path / "q.lock",
                      terminal_id="T-TEST", region_code="310104",
                      encryption_key_b64=crypto.b64e(crypto.public_bytes(private)))
     q.open()
+    return q
+
+
+def test_sealed_straight_into_the_write_buffer_opens_with_the_platform_key(tmp_path: Path) -> None:
+    """Several attachments (more than the buffers kept, one larger than a buffer, so written in
+    turns): each blob read back opens to its plaintext with the platform's private key."""
+    private = crypto.new_encryption_key()
+    q = _queue_sealing_to(private, tmp_path)
     try:
         datas = [os.urandom(1000), os.urandom(3 * 1024 * 1024 + 5), os.urandom(100_000),
                  b""]
@@ -206,10 +212,7 @@ def test_a_key_wrap_made_ahead_seals_one_envelope_for_its_recipient_only() -> No
 
 def test_each_enqueue_gets_a_key_wrap_of_its_own(tmp_path: Path) -> None:
     private = crypto.new_encryption_key()
-    q = OfflineQueue(tmp_path / "q.sqlite3", tmp_path / "files", tmp_path / "q.lock",
-                     terminal_id="T-TEST", region_code="310104",
-                     encryption_key_b64=crypto.b64e(crypto.public_bytes(private)))
-    q.open()
+    q = _queue_sealing_to(private, tmp_path)
     try:
         epks = []
         for n in range(4):
