@@ -461,10 +461,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     """The parsed file, from the parsed-TOML cache when the file has not changed since."""
     try:
         stamp = fingerprint([path])
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: file not found") from e
     except OSError as e:
-        raise ConfigError(f"{path}: cannot be read: {e.strerror}") from e
+        raise _unreadable(path, e) from e
     cache = path.parent / CACHE_DIR / f"{path.name}.marshal"
     cached = read_cached(cache, stamp)
     if isinstance(cached, dict):
@@ -480,12 +478,16 @@ def _parse_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: file not found") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from e
     except OSError as e:
-        raise ConfigError(f"{path}: cannot be read: {e.strerror}") from e
+        raise _unreadable(path, e) from e
+
+
+def _unreadable(path: Path, e: OSError) -> ConfigError:
+    if isinstance(e, FileNotFoundError):
+        return ConfigError(f"{path}: file not found")
+    return ConfigError(f"{path}: cannot be read: {e.strerror}")
 
 
 # Values of KIOSK__… variables are TOML literals; these common forms are read without tomllib

@@ -281,8 +281,8 @@ class OfflineQueue:
         # written on the enqueue thread.
         self._describer: ThreadPoolExecutor | None = None
         self._next_wrap: Future[crypto.KeyWrap] | None = None
-        # A pooled connection kept checked out for enqueues (a checkout + reset per enqueue
-        # cost more than the row insert itself).
+        # A connection kept for enqueues, detached from the pool (a checkout + reset per
+        # enqueue cost more than the row insert itself); see _enqueue_db.
         self._enqueue_conn: Any = None
         self._enqueue_lock = threading.Lock()
         self.recovery = RecoveryReport()
@@ -812,16 +812,14 @@ class OfflineQueue:
                 log.exception("queue.purge_flush_failed")
                 return
 
-    def _delete_blobs(self, shas: list[tuple[str, int]], still_used: set[str] | None = None
-                      ) -> None:
-        if not shas:
-            return
-        if still_used is None:
-            names = [sha for sha, _ in shas]
-            with self._session() as s:
-                still_used = {f.file_name for f in s.scalars(select(ItemFile).where(
-                    ItemFile.blob.in_(names)
-                    | (ItemFile.blob.is_(None) & ItemFile.content_hash.in_(names))))}
+    def _still_used(self, names: list[str]) -> set[str]:
+        """Which of the blob files ``names`` rows still refer to."""
+        marks = ",".join("?" * len(names))
+        with self._relaxed.connect() as c:
+            return {str(r[0]) for r in c.exec_driver_sql(_FILES_USED.format(marks=marks),
+                                                          tuple(names + names))}
+
+    def _delete_blobs(self, shas: list[tuple[str, int]], still_used: set[str]) -> None:
         for sha, size in shas:
             if sha not in still_used:
                 self._store.delete(sha)
@@ -837,7 +835,8 @@ class OfflineQueue:
                 return
             shas = self._tombstone(s, item, now)
             s.commit()
-        self._delete_blobs(shas)
+        if shas:
+            self._delete_blobs(shas, self._still_used([sha for sha, _ in shas]))
         self._changed()
 
     def redrive(self, item_id: str) -> bool:
