@@ -161,7 +161,7 @@ class KioskApp(QObject):
         self._gc_timer.timeout.connect(lambda: gc.collect(1))
         self._gc_timer.start(YOUNG_GC_INTERVAL_MS)
         self.session.on_end(self._on_session_ended)
-        self.crashed.connect(self.recover, Qt.ConnectionType.QueuedConnection)
+        self.crashed.connect(self._recover_later)
         CATALOGUE.add_listener(self._on_language)
         if current_language() != config.ui.language:
             CATALOGUE.set_language(config.ui.language)
@@ -445,6 +445,11 @@ class KioskApp(QObject):
             self.set_language(self.config.ui.language)
         self.set_elderly_mode(self.config.ui.elderly_mode)
         self.nav.home()
+
+    def _recover_later(self) -> None:
+        """Runs on the UI thread (a crash on another thread arrives queued); recovery itself
+        waits for the next event-loop turn, out of the failing call's stack."""
+        QTimer.singleShot(0, self, self.recover)
 
     def recover(self) -> None:
         """After an uncaught exception: wipe the visit and show the home screen again.

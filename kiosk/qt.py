@@ -5,10 +5,34 @@ directly elsewhere in ``kiosk/``.
 """
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Property, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QEvent, QObject, QThread, QTimer, Signal, Slot
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+else:
+
+    class _QtNamespaceOnFirstUse:
+        """``Qt`` (the namespace of Qt's global enums), looked up on first use.
+
+        PySide builds all of ``Qt``'s 93 enums (1,195 members, through Python's ``enum``) the
+        first time anything reaches ``QtCore.Qt``: 25-45 ms, a sixth of the kiosk's start. The
+        home screen's first frame does without them (tests/test_startup_deferral.py), so
+        importing ``Qt`` from here must not build them; the first attribute does."""
+
+        __slots__ = ("__dict__",)
+
+        def __getattr__(self, name: str) -> Any:
+            value = getattr(QtCore.Qt, name)
+            setattr(self, name, value)  # later lookups skip __getattr__
+            return value
+
+        def __repr__(self) -> str:
+            return repr(QtCore.Qt)
+
+    Qt = _QtNamespaceOnFirstUse()
 
 __all__ = [
     "Property",

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import msgspec
 
 from kiosk.i18n import tr
-from kiosk.qt import Qt, QtWidgets
+from kiosk.qt import QtWidgets
+from kiosk.ui.qtvalues import STRONG_FOCUS, set_focus_policy
 from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class Screen(QtWidgets.QWidget):
         self.app = app
         self.setObjectName(f"Screen_{self.route or type(self).__name__}")
         # Touch UI: the screen itself holds focus on entry, so no button shows a focus ring.
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        set_focus_policy(self, STRONG_FOCUS)
 
     def title(self) -> str:
         return tr(self.title_key) if self.title_key else ""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.categories import CATEGORIES
 from kiosk.i18n import current_language, tr
-from kiosk.qt import Qt, QtWidgets, Signal
+from kiosk.qt import QtWidgets, Signal
 from kiosk.screens.base import Screen, register_screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets.buttons import BigButton, SearchEntryButton, ToggleButton
@@ -49,8 +49,9 @@ class HomeScreen(Screen):
         self.elderly_button.setObjectName("ElderlySwitch")
         self.elderly_button.clicked.connect(self._toggle_elderly)
         top.addLayout(greet, 1)
-        top.addWidget(self.language_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        top.addWidget(self.elderly_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        # Fixed-height buttons: a layout centres them vertically in the row by itself.
+        top.addWidget(self.language_button)
+        top.addWidget(self.elderly_button)
         root.addLayout(top)
 
         # Row 2: the ID-card hint and search side by side
@@ -79,7 +80,7 @@ class HomeScreen(Screen):
         self.search_button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
                                          QtWidgets.QSizePolicy.Policy.Fixed)
         row.addWidget(self.id_banner, 5)
-        row.addWidget(self.search_button, 4, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.search_button, 4)
         root.addLayout(row)
 
         # Row 3: categories

@@ -187,7 +187,6 @@ class ItemRow(QtWidgets.QPushButton):
         self.target_id = ""
         self.setProperty("variant", "secondary")
         self.setObjectName("ItemRow")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(24, 10, 24, 10)
         layout.setSpacing(2)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from kiosk.i18n import current_language, tr
 from kiosk.qt import QEvent, QObject, Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
+from kiosk.ui.qtvalues import ALIGN_CENTER, ALIGN_RIGHT, make_frameless, set_alignment
 from kiosk.ui.statusbar import StatusBar
 from kiosk.ui.theme import HEADER_EMBLEM_INSET, Theme
 from kiosk.ui.widgets.buttons import BigButton
@@ -107,7 +108,7 @@ class PageBar(QtWidgets.QFrame):
         self.back.setObjectName("BackButton")
         self.title = QtWidgets.QLabel()
         self.title.setObjectName("PageTitle")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_alignment(self.title, ALIGN_CENTER)
         self.home = BigButton("", "secondary")
         self.home.setObjectName("HomeButton")
         layout.addWidget(self.back)
@@ -130,7 +131,7 @@ class Header(QtWidgets.QFrame):
         layout.setSpacing(20)
         self.emblem = QtWidgets.QLabel("政")
         self.emblem.setObjectName("HeaderEmblem")
-        self.emblem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_alignment(self.emblem, ALIGN_CENTER)
         titles = QtWidgets.QVBoxLayout()
         titles.setSpacing(0)
         self.title = QtWidgets.QLabel()
@@ -147,10 +148,10 @@ class Header(QtWidgets.QFrame):
         times.setSpacing(0)
         self.clock = QtWidgets.QLabel()
         self.clock.setObjectName("HeaderClock")
-        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight)
+        set_alignment(self.clock, ALIGN_RIGHT)
         self.date = QtWidgets.QLabel()
         self.date.setObjectName("HeaderDate")
-        self.date.setAlignment(Qt.AlignmentFlag.AlignRight)
+        set_alignment(self.date, ALIGN_RIGHT)
         times.addStretch(1)
         times.addWidget(self.clock)
         times.addWidget(self.date)
@@ -187,17 +188,20 @@ class Header(QtWidgets.QFrame):
         self.tick()
 
 
-class MainWindow(QtWidgets.QWidget):
+class MainWindow(QtWidgets.QFrame):
+    """The kiosk's one window. A QFrame (with no frame) so the style sheet paints its background
+    without ``setAttribute(WA_StyledBackground)``: Qt sets that itself for QFrames, and the
+    attribute call would build the ``Qt`` enums before the first frame (kiosk.qt)."""
+
     technicianGestureDetected = Signal()
 
     def __init__(self, kiosk_mode: bool = True, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.kiosk_mode = kiosk_mode
         self.allow_close = False
         if kiosk_mode:
-            self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
+            make_frameless(self)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.qt import QObject, Qt, QtWidgets, Signal
+from kiosk.qt import QObject, QtWidgets, Signal
 from kiosk.screens.base import SCREENS, Screen, ScreenRegistry
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class Navigator(QObject):
         screen = self.screen(route)
         assert screen is not None
         self.stack.setCurrentWidget(screen)
-        screen.setFocus(Qt.FocusReason.OtherFocusReason)
+        screen.setFocus()  # (OtherFocusReason)
         screen.enter(**params)
         log.info("screen", extra={"fields": {"route": route, "depth": len(self.history)}})
         self.currentChanged.emit(route)

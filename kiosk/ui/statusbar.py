@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk.i18n import CATALOGUE, tr
-from kiosk.qt import Qt, QtWidgets
+from kiosk.qt import QtWidgets
+from kiosk.ui.qtvalues import ALIGN_VCENTER, set_alignment
 from kiosk.ui.widgets.buttons import repolish
 
 if TYPE_CHECKING:  # the device model arrives with the first device, after start-up
@@ -56,6 +57,10 @@ class StatusBar(QtWidgets.QFrame):
         layout.setSpacing(32)
         self.terminal = QtWidgets.QLabel()
         self.network = QtWidgets.QLabel()
+        set_alignment(self.network, ALIGN_VCENTER)
+        # The severity of "not known yet", so the first render changes nothing to re-polish
+        # (before the first frame; see kiosk.ui.qtvalues).
+        self.network.setProperty("severity", "warning")
         self.queue = QtWidgets.QLabel()
         layout.addWidget(self.network)
         layout.addWidget(self.queue)
@@ -149,4 +154,3 @@ class StatusBar(QtWidgets.QFrame):
             self.set_terminal_id(self._terminal_id)
         for name in self._devices:
             self._render_device(name)
-        self.network.setAlignment(Qt.AlignmentFlag.AlignVCenter)

@@ -226,7 +226,7 @@ QPushButton[variant="key"] {{
 QPushButton[variant="key"][word="true"] {{ font-size: {t.font_body}px; }}
 QPushButton[variant="key"]:pressed {{ background: {p.surface_alt}; }}
 QPushButton#Tile {{
-    background: {p.surface}; border: 2px solid {p.border}; border-radius: {t.radius + 4}px;
+    background: {p.surface}; color: {p.text}; border: 2px solid {p.border}; border-radius: {t.radius + 4}px;
     padding: {t.spacing // 2}px;
 }}
 QPushButton#Tile:pressed {{ background: {p.surface_alt}; border: 3px solid {p.primary}; }}

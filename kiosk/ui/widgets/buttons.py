@@ -32,9 +32,7 @@ class BigButton(QtWidgets.QPushButton):
         super().__init__(parent)
         if text:
             self.setText(text)
-        self.setProperty("variant", variant)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setProperty("variant", variant)  # (QPushButton's focus policy is StrongFocus)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
                            QtWidgets.QSizePolicy.Policy.Fixed)
 

@@ -33,7 +33,6 @@ class StaffBanner(QtWidgets.QFrame):
         self.exit_button = QtWidgets.QPushButton()
         for b in (self.menu_button, self.exit_button):
             b.setObjectName("StaffBannerButton")
-            b.setCursor(Qt.CursorShape.PointingHandCursor)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.menu_button.clicked.connect(self.menuClicked)
         self.exit_button.clicked.connect(self.exitClicked)

@@ -1,13 +1,24 @@
 """A category tile: a coloured badge with one character, and the name beside or under it.
 
-One widget per tile: the button's frame comes from the style sheet (``QPushButton#Tile``), the
-badge and the name are painted here. Two child labels per tile made the home screen 36 widgets
-instead of 12, and each styled widget costs ~0.3 ms to polish at start-up (bench_startup.py).
+One widget per tile: the button's frame and the name's colour come from the style sheet
+(``QPushButton#Tile``), the badge and the name are painted here. Two child labels per tile made
+the home screen 36 widgets instead of 12, and each styled widget costs ~0.3 ms to polish at
+start-up (bench_startup.py). The badge and its character are filled paths and the name is drawn
+with the painter's own pen (the style sheet's colour): a pen or brush set on the painter would
+build PySide's ``Qt`` enums before the first frame (kiosk.ui.qtvalues).
 """
 
 from __future__ import annotations
 
-from kiosk.qt import Qt, QtCore, QtGui, QtWidgets
+from kiosk.qt import QtCore, QtGui, QtWidgets
+from kiosk.ui.qtvalues import (
+    ALIGN_HCENTER,
+    ALIGN_LEFT,
+    ALIGN_TOP,
+    ALIGN_VCENTER,
+    TEXT_WORD_WRAP,
+    solid_brush,
+)
 from kiosk.ui.theme import Theme
 
 BADGE_SPACING = 12  # between badge and name, under each other
@@ -29,10 +40,9 @@ class Tile(QtWidgets.QPushButton):
         self._name = ""
         self._horizontal = False
         self._badge_edge = 0
-        self._badge_colour = QtGui.QColor()
-        self._glyph_colour = QtGui.QColor()
-        self._name_colour = QtGui.QColor()
-        self._glyph_font = QtGui.QFont()
+        self._badge_brush = QtGui.QBrush()
+        self._glyph_brush = QtGui.QBrush()
+        self._glyph_path = QtGui.QPainterPath()  # the character, centred on (0, 0)
         self._name_font = QtGui.QFont()
         self._radius = 0
 
@@ -42,11 +52,13 @@ class Tile(QtWidgets.QPushButton):
         p = theme.palette
         self._horizontal = theme.elderly
         self._badge_edge = theme.font_glyph + 40
-        self._badge_colour = QtGui.QColor(p.accents[self.accent % len(p.accents)])
-        self._glyph_colour = QtGui.QColor(p.on_primary)
-        self._name_colour = QtGui.QColor(p.text)
+        self._badge_brush = solid_brush(QtGui.QColor(p.accents[self.accent % len(p.accents)]))
+        self._glyph_brush = solid_brush(QtGui.QColor(p.on_primary))
         self._radius = theme.radius
-        self._glyph_font = self._bold_font(theme.font_glyph)
+        glyph = QtGui.QPainterPath()
+        glyph.addText(QtCore.QPointF(0, 0), self._bold_font(theme.font_glyph), self.glyph)
+        centre = glyph.boundingRect().center()  # the ink's centre: it sits mid-badge
+        self._glyph_path = glyph.translated(-centre.x(), -centre.y())
         self._name_font = self._bold_font(theme.font_tile)
         self.updateGeometry()
         self.update()
@@ -79,9 +91,8 @@ class Tile(QtWidgets.QPushButton):
         return self._layout()[1]
 
     def _name_flags(self) -> int:
-        align = (Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft if self._horizontal
-                 else Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        return int(align.value) | int(Qt.TextFlag.TextWordWrap.value)
+        align = ALIGN_VCENTER | ALIGN_LEFT if self._horizontal else ALIGN_HCENTER | ALIGN_TOP
+        return align | TEXT_WORD_WRAP
 
     def _name_height(self, width: int) -> int:
         metrics = QtGui.QFontMetrics(self._name_font)
@@ -127,15 +138,13 @@ class Tile(QtWidgets.QPushButton):
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         super().paintEvent(event)  # the styled frame (no text of its own)
         badge, name = self._layout()
-        painter = QtGui.QPainter(self)
+        painter = QtGui.QPainter(self)  # its pen: the style sheet's text colour for the tile
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._badge_colour)
-        painter.drawRoundedRect(QtCore.QRectF(badge), self._radius, self._radius)
-        painter.setFont(self._glyph_font)
-        painter.setPen(self._glyph_colour)
-        painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter.value), self.glyph)
+        plate = QtGui.QPainterPath()
+        plate.addRoundedRect(QtCore.QRectF(badge), self._radius, self._radius)
+        painter.fillPath(plate, self._badge_brush)
+        centre = QtCore.QRectF(badge).center()
+        painter.fillPath(self._glyph_path.translated(centre.x(), centre.y()), self._glyph_brush)
         painter.setFont(self._name_font)
-        painter.setPen(self._name_colour)
         painter.drawText(name, self._name_flags(), self._name)
         painter.end()
