@@ -22,8 +22,6 @@ else:
         home screen's first frame does without them (tests/test_startup_deferral.py), so
         importing ``Qt`` from here must not build them; the first attribute does."""
 
-        __slots__ = ("__dict__",)
-
         def __getattr__(self, name: str) -> Any:
             value = getattr(QtCore.Qt, name)
             setattr(self, name, value)  # later lookups skip __getattr__

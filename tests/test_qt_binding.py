@@ -64,3 +64,14 @@ def test_cheaper_feature_scan_gives_shibokens_answers() -> None:
     answers = {m.__name__: kiosk.qt._module_source_mentions_pyside(m) for m in modules}
     assert answers == {m.__name__: shibokens_answer(m) for m in modules}
     assert answers["kiosk.qt"] is True and answers["json"] is False  # both answers occur
+
+
+def test_qt_from_kiosk_qt_is_qts_namespace() -> None:
+    from PySide6.QtCore import Qt as pyside_qt
+
+    from kiosk.qt import Qt
+
+    assert Qt.AlignmentFlag is pyside_qt.AlignmentFlag
+    assert Qt.Key.Key_F4 is pyside_qt.Key.Key_F4
+    assert Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop == (
+        pyside_qt.AlignmentFlag.AlignLeft | pyside_qt.AlignmentFlag.AlignTop)
