@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash
+from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash, fsync_dir
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
@@ -270,6 +270,7 @@ class OfflineQueue:
         self.engine: Any = None
         self._relaxed: Any = None
         self._pending_deletes: list[tuple[str, int]] = []
+        self._wal_synced: tuple[int, int] | None = None  # the WAL file _sync_wal synced last
         self._pending_lock = threading.Lock()
         # Purged payloads are deleted off the worker's path: on a disk mounted with ``discard``
         # each unlink of a 1 MB blob costs ~4 ms (a synchronous TRIM).
@@ -709,7 +710,7 @@ class OfflineQueue:
                 claim.manifest_sha256, now, now, now, claim.id))
             c.exec_driver_sql(_ATTEMPT_DELIVERED, (now, claim.attempt_id))
         # The commit above is not fsynced (a repeat after a power cut is answered by the same
-        # receipt); the files go once a durable commit has covered it (flush_deletes).
+        # receipt); the files go once the WAL has been synced after it (flush_deletes).
         with self._pending_lock:
             self._pending_deletes.extend(shas)
             if self._janitor is not None and (self._janitor_job is None
@@ -758,7 +759,7 @@ class OfflineQueue:
         return shas
 
     def flush_deletes(self) -> None:
-        """Make every relaxed commit durable (one FULL commit fsyncs the whole WAL), then delete
+        """Make every relaxed commit durable (one sync of the whole WAL), then delete
         the blob files of the items purged since. Returns when that is done, including any
         flush the janitor thread had started."""
         job = self._janitor_job
@@ -780,6 +781,37 @@ class OfflineQueue:
             raise
 
     def _durable_mark(self, names: list[str]) -> set[str]:
+        """Make every commit so far durable; returns which of ``names`` rows still refer to.
+
+        A relaxed (NORMAL) commit has written its WAL frames but not synced them; syncing the
+        WAL file is what a FULL commit would add, and needs no write transaction, so the
+        worker's bookkeeping (which takes the write lock) does not wait for the janitor's
+        fsync. Where there is no WAL file to sync, one FULL commit does it."""
+        if self._sync_wal():
+            return self._still_used(names)
+        return self._durable_commit(names)
+
+    def _sync_wal(self) -> bool:
+        """fsync the WAL file: every commit that returned before this call is then on stable
+        storage (its frames are in this file, or were checkpointed into the database, which
+        a checkpoint syncs before the WAL is started over). False if there is no WAL file.
+        A WAL file new since the last call gets its directory synced too (as SQLite does at
+        its first sync of a new WAL), so its name survives a power cut."""
+        try:
+            fd = os.open(self._wal_file, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            os.fsync(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if (st.st_dev, st.st_ino) != self._wal_synced:
+            fsync_dir(self.db_path.parent)
+            self._wal_synced = (st.st_dev, st.st_ino)
+        return True
+
+    def _durable_commit(self, names: list[str]) -> set[str]:
         """One FULL commit (it fsyncs the whole WAL, so every relaxed commit before it is
         durable too); returns which of ``names`` rows still refer to. Plain SQL on the enqueue
         connection: the janitor runs beside the sync worker, and its Python time is the
@@ -800,7 +832,7 @@ class OfflineQueue:
         return used
 
     def _flush_in_background(self) -> None:
-        # Keeps going while deliveries keep adding files: each round is one durable commit
+        # Keeps going while deliveries keep adding files: each round is one WAL sync
         # covering every delivery before it, then the unlinks.
         while True:
             with self._pending_lock:

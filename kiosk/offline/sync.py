@@ -221,7 +221,7 @@ class SyncWorker:
                 self._deliver(claim, self.pipeline, job)
                 return 0.0
             if time.time() >= self._pause_until:
-                self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
+                self.queue.flush_deletes()  # idle: one WAL sync covers the deliveries
         stats = self.queue.stats()
         due = [self._next_catalogue, self._next_heartbeat, now + self.schedule.poll_interval_s]
         if stats.next_attempt_at is not None:
