@@ -25,6 +25,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from kiosk.platform import crypto
 from kiosk.platform.submission import application_payload, masked_applicant, submission_document
 
 DEFAULT_POLICY = RetryPolicy()
+READ_AHEAD_DEPTH = 2  # reads of due items queued ahead of their claims (see read_ahead)
 log = logging.getLogger(__name__)
 
 
@@ -276,7 +278,10 @@ class OfflineQueue:
         # each unlink of a 1 MB blob costs ~4 ms (a synchronous TRIM).
         self._janitor: ThreadPoolExecutor | None = None
         self._janitor_job: Future[None] | None = None
-        self._read_ahead: Future[Prepared | None] | None = None
+        # Reads ahead queued on the reader thread, oldest first: (the item each reads the next
+        # due item after, the job). At most READ_AHEAD_DEPTH (see read_ahead).
+        self._read_aheads: deque[tuple[str, Future[Prepared | None]]] = deque()
+        self._read_lock = threading.Lock()
         self._reader: ThreadPoolExecutor | None = None
         # Describes an application (hashes, sealed payload, manifest) while its blobs are being
         # written on the enqueue thread.
@@ -344,7 +349,7 @@ class OfflineQueue:
                 pool.shutdown(wait=True)
         self._janitor = self._reader = self._describer = None
         self._next_wrap = None
-        self._read_ahead = None
+        self._read_aheads.clear()
         if self.blobs is not None:
             self.blobs.close()
         with self._enqueue_lock:
@@ -589,9 +594,11 @@ class OfflineQueue:
 
     # -- the worker's side ----------------------------------------------------------------------
 
-    def claim_next(self, only: str | None = None) -> Claim | None:
+    def claim_next(self, only: str | None = None, read_next: bool = False) -> Claim | None:
         """Lease the oldest due item (or one whose lease expired) for a delivery attempt; with
-        ``only``, that item if it is due (else None)."""
+        ``only``, that item if it is due (else None). ``read_next``: if this item was not read
+        ahead, the read of the item after it starts before this one's (the hashes of both
+        run side by side; :meth:`read_ahead` with this item's id then returns that job)."""
         now = self.clock()
         # Plain SQL on one connection: the worker's per-item bookkeeping is on the sync
         # throughput path (measured against a plain upload).
@@ -610,6 +617,8 @@ class OfflineQueue:
                      for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
             stored = bytes(stored or b"")
         self._changed()
+        if read_next and not self._read_ahead_of(item_id):
+            self.read_ahead(item_id)
         try:
             blobs, manifest, sha = self._prepared_for(item_id, stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError) as e:
@@ -630,27 +639,63 @@ class OfflineQueue:
     def _prepared_for(self, item_id: str, stored: bytes, stored_hash: str,
                       files: list[tuple[str, str, int, str]]
                       ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
-        job, self._read_ahead = self._read_ahead, None
-        if job is not None:
+        key = (item_id, stored_hash, tuple(files))
+        while True:
+            with self._read_lock:
+                # A read of the item after this one cannot be this one's: it stays queued.
+                job = next((j for after, j in self._read_aheads if after != item_id), None)
+                if job is None:
+                    break
+                self._read_aheads = deque(e for e in self._read_aheads if e[1] is not job)
             try:
                 ahead = job.result()
             except Exception:  # read-ahead is only a hint; the real read below reports errors
                 ahead = None
             # Only the very same immutable inputs (draft + content-addressed blob names).
-            if ahead is not None and ahead.key == (item_id, stored_hash, tuple(files)):
+            if ahead is not None and ahead.key == key:
                 return ahead.blobs, ahead.manifest, ahead.sha
         return self._prepare(stored, stored_hash, files)
 
+    def _read_ahead_of(self, item_id: str) -> bool:
+        """Whether a read queued ahead may be ``item_id``'s (one not known to be another's)."""
+        with self._read_lock:
+            for after, job in self._read_aheads:
+                if after == item_id:
+                    continue
+                if not job.done():
+                    return True
+                try:
+                    ahead = job.result()
+                except Exception:
+                    continue
+                if ahead is not None and ahead.item_id == item_id:
+                    return True
+            return False
+
     def read_ahead(self, current_id: str) -> Future[Prepared | None] | None:
-        """While ``current_id`` is on the wire: read and hash the next due item in the
-        background (no state change; the claim that follows uses it if it is the same item).
-        Returns the job (None if one is already pending), whose result the sync worker may use
-        too (to upload that item's attachments ahead)."""
-        if self._reader is None or self._read_ahead is not None:
-            return None
-        job = self._reader.submit(self._read_ahead_job, current_id, self.clock())
-        self._read_ahead = job
-        return job
+        """While ``current_id`` is on the wire: read and hash the next due item other than
+        ``current_id`` in the background (no state change; the claim of that item uses it if
+        its inputs are the same). Returns the job, whose result the sync worker may use too
+        (to upload that item's attachments ahead): the one already queued for ``current_id``
+        if there is one, None if READ_AHEAD_DEPTH reads are queued already.
+
+        Two deep, so the sync worker can have the item after the one it uploads ahead read
+        during that upload (it asks from the upload's thread), and start uploading it as soon
+        as it may, instead of after a read that began at the claim."""
+        with self._read_lock:
+            if self._reader is None:
+                return None
+            for after, queued in self._read_aheads:
+                if after == current_id:
+                    return queued
+            if len(self._read_aheads) >= READ_AHEAD_DEPTH:
+                return None
+            try:
+                job = self._reader.submit(self._read_ahead_job, current_id, self.clock())
+            except RuntimeError:  # the queue is closing
+                return None
+            self._read_aheads.append((current_id, job))
+            return job
 
     def _read_ahead_job(self, current_id: str, now: float) -> Prepared | None:
         with self._relaxed.connect() as c:
