@@ -15,6 +15,7 @@ Guarantees (see docs in platform-and-queue brief):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import functools
@@ -22,11 +23,12 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -290,6 +292,7 @@ class OfflineQueue:
         # A connection kept for enqueues, detached from the pool (a checkout + reset per
         # enqueue cost more than the row insert itself); see _enqueue_db.
         self._enqueue_conn: Any = None
+        self._worker_conn: Any = None  # the sync worker's, likewise (see _worker_transaction)
         self._enqueue_lock = threading.Lock()
         self.recovery = RecoveryReport()
 
@@ -356,6 +359,10 @@ class OfflineQueue:
             if self._enqueue_conn is not None:
                 self._enqueue_conn.close()  # detached: this closes it
                 self._enqueue_conn = None
+        with self._write:
+            if self._worker_conn is not None:
+                self._worker_conn.close()
+                self._worker_conn = None
         if self._relaxed is not None:
             self._relaxed.dispose()
             self._relaxed = None
@@ -594,6 +601,27 @@ class OfflineQueue:
 
     # -- the worker's side ----------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _worker_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One relaxed (NORMAL) transaction for the sync worker's bookkeeping, under the write
+        lock, on the sqlite3 connection kept for it (detached from the pool like the enqueue
+        one): a lease or a delivery record is a handful of statements, and the Core execution
+        layer and the pool checkout around them cost the worker more than the SQL."""
+        with self._write:
+            if self._worker_conn is None:
+                conn = self._relaxed.raw_connection()
+                conn.detach()
+                self._worker_conn = conn
+            raw: sqlite3.Connection = self._worker_conn.dbapi_connection
+            raw.execute("BEGIN")
+            try:
+                yield raw
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
+
     def claim_next(self, only: str | None = None, read_next: bool = False) -> Claim | None:
         """Lease the oldest due item (or one whose lease expired) for a delivery attempt; with
         ``only``, that item if it is due (else None). ``read_next``: if this item was not read
@@ -602,19 +630,19 @@ class OfflineQueue:
         now = self.clock()
         # Plain SQL on one connection: the worker's per-item bookkeeping is on the sync
         # throughput path (measured against a plain upload).
-        with self._write, self._relaxed.begin() as c:
-            row = c.exec_driver_sql(_CLAIM, (now, now)).first() if only is None else \
-                c.exec_driver_sql(_CLAIM_ONE, (only, now, now)).first()
+        with self._worker_transaction() as c:
+            row = c.execute(_CLAIM, (now, now)).fetchone() if only is None else \
+                c.execute(_CLAIM_ONE, (only, now, now)).fetchone()
             if row is None:
                 return None
             item_id, state, attempts, stored, stored_hash, created = row
             if state != State.SENDING:
                 check_transition(state, State.SENDING)
             number = int(attempts) + 1
-            c.exec_driver_sql(_LEASE, (now + self.lease_s, number, now, item_id))
-            attempt_id = int(c.exec_driver_sql(_NEW_ATTEMPT, (item_id, number, now)).scalar_one())
+            c.execute(_LEASE, (now + self.lease_s, number, now, item_id))
+            attempt_id = int(c.execute(_NEW_ATTEMPT, (item_id, number, now)).fetchall()[0][0])
             files = [(str(n), str(h), int(z), str(f))
-                     for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
+                     for n, h, z, f in c.execute(_FILES, (item_id,))]
             stored = bytes(stored or b"")
         self._changed()
         if read_next and not self._read_ahead_of(item_id):
@@ -740,20 +768,19 @@ class OfflineQueue:
         transaction, then the blob files go (a crash before that leaves only unreferenced files,
         which recovery deletes)."""
         now = self.clock()
-        with self._write, self._relaxed.begin() as c:
-            row = c.exec_driver_sql("SELECT state FROM queue_items WHERE id = ?",
-                                    (claim.id,)).first()
+        with self._worker_transaction() as c:
+            row = c.execute("SELECT state FROM queue_items WHERE id = ?", (claim.id,)).fetchone()
             if row is None:
                 return
             check_transition(row[0], State.DELIVERED)
             check_transition(State.DELIVERED, State.PURGED)  # the tombstone, same transaction
-            shas = [(str(f), int(z)) for f, z in c.exec_driver_sql(_FILES_OF_ITEM, (claim.id,))]
-            c.exec_driver_sql("DELETE FROM queue_files WHERE item_key = ?", (claim.id,))
-            c.exec_driver_sql(_DELIVERED, (
+            shas = [(str(f), int(z)) for f, z in c.execute(_FILES_OF_ITEM, (claim.id,))]
+            c.execute("DELETE FROM queue_files WHERE item_key = ?", (claim.id,))
+            c.execute(_DELIVERED, (
                 str(State.PURGED), case_number,
                 json.dumps(receipt, ensure_ascii=False, sort_keys=True), signature,
                 claim.manifest_sha256, now, now, now, claim.id))
-            c.exec_driver_sql(_ATTEMPT_DELIVERED, (now, claim.attempt_id))
+            c.execute(_ATTEMPT_DELIVERED, (now, claim.attempt_id))
         # The commit above is not fsynced (a repeat after a power cut is answered by the same
         # receipt); the files go once the WAL has been synced after it (flush_deletes).
         with self._pending_lock:
