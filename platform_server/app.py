@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,6 +66,7 @@ T = TypeVar("T")
 _INTEGER = re.compile(r"-?[0-9]{1,15}")
 CONTRACT_PATH = Path(__file__).with_name("openapi.yaml")
 MAX_ATTACHMENT = 20_000_000
+RECENT_ATTACHMENT_BYTES = 64 << 20  # completed attachments kept in memory for their manifest
 FACE_THRESHOLD = 0.80
 BUILTIN_CATALOGUE: dict[str, Any] = {
     "version": "builtin-1",
@@ -77,11 +79,43 @@ BUILTIN_CATALOGUE: dict[str, Any] = {
 _APPLICATION_BY_ID = select(Application.request_sha256, Application.receipt_json,
                             Application.receipt_signature).where(
     Application.application_id == bindparam("aid"))
-_ATTACHMENTS_BY_SHA = select(Attachment.sha256, Attachment.total, Attachment.complete,
-                             Attachment.data).where(
+_ATTACHMENTS_BY_SHA = select(Attachment.sha256, Attachment.total, Attachment.complete).where(
     Attachment.sha256.in_(bindparam("shas", expanding=True)))
+_ATTACHMENT_DATA = select(Attachment.data).where(Attachment.sha256 == bindparam("sha"))
 _NEW_APPLICATION = insert(Application)
 _NEW_CASE = insert(Case)
+
+
+class RecentAttachments:
+    """Attachments completed lately, kept in memory (bounded, the oldest dropped first) for the
+    manifest that usually follows at once: it opens each of its attachments with the
+    application's key, and reading a 1 MB blob back out of SQLite (its overflow pages, from the
+    WAL) cost that request more than the check itself. Only complete bytes that matched their
+    SHA-256 name go in (the row's content); a manifest takes them out, a miss reads the row."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+
+    def add(self, sha256: str, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(sha256, None)
+            self._bytes += len(data) - (len(old) if old is not None else 0)
+            self._items[sha256] = data
+            while self._bytes > self.max_bytes:
+                _sha, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def take(self, sha256: str) -> bytes | None:
+        with self._lock:
+            data = self._items.pop(sha256, None)
+            if data is not None:
+                self._bytes -= len(data)
+            return data
 
 
 @dataclass(frozen=True)
@@ -202,6 +236,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 s.add(Terminal(terminal_id=tid, public_key=pub))
         s.commit()
     catalogue = Catalogue(settings.catalogue_path, keys)
+    recent = RecentAttachments(RECENT_ATTACHMENT_BYTES)
     contract = load_contract()
     app = FastAPI(title="Kiosk platform (reference)", docs_url=None, redoc_url=None)
     app.openapi = lambda: contract  # type: ignore[method-assign]
@@ -209,6 +244,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = Sessions
     app.state.settings = settings
+    app.state.recent_attachments = recent
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -329,6 +365,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             session.rollback()
             raise ApiError(409, "OFFSET_MISMATCH", "concurrent upload; ask for the offset",
                            details={"received": 0}) from None
+        if a.complete:
+            recent.add(sha256, data)
         return _attachment_view(a)
 
     @app.post("/v1/applications")
@@ -367,8 +405,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
             data_key = crypto.open_data_key(private, sub.application_id, envelope)
             payload = json.loads(crypto.open_payload(data_key, sub.application_id, envelope))
             for ref in sub.attachments:
-                crypto.open_attachment(data_key, sub.application_id, ref.name,
-                                       stored[ref.sha256].data)
+                data = recent.take(ref.sha256)
+                if data is None:
+                    data = conn.execute(_ATTACHMENT_DATA, {"sha": ref.sha256}).scalar_one()
+                crypto.open_attachment(data_key, sub.application_id, ref.name, data)
         except (crypto.CryptoError, ValueError):
             raise ApiError(422, "ENVELOPE_INVALID",
                            "the envelope does not open with the platform key") from None

@@ -6,6 +6,7 @@ opens queued applications; ``platform_public.json`` is what a kiosk is configure
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -28,11 +29,15 @@ class PlatformKeys:
     # learnt the new public key still open.
     retired: tuple[X25519PrivateKey, ...] = ()
 
-    def encryption_key_for(self, key_id_: str) -> X25519PrivateKey | None:
+    @functools.cached_property
+    def _encryption_by_id(self) -> dict[str, X25519PrivateKey]:
+        keys: dict[str, X25519PrivateKey] = {}
         for k in (self.encryption, *self.retired):
-            if crypto.key_id(crypto.public_bytes(k)) == key_id_:
-                return k
-        return None
+            keys.setdefault(crypto.key_id(crypto.public_bytes(k)), k)
+        return keys
+
+    def encryption_key_for(self, key_id_: str) -> X25519PrivateKey | None:
+        return self._encryption_by_id.get(key_id_)
 
     @property
     def signing_public_b64(self) -> str:
@@ -42,8 +47,8 @@ class PlatformKeys:
     def encryption_public_b64(self) -> str:
         return crypto.b64e(crypto.public_bytes(self.encryption))
 
-    @property
-    def signing_key_id(self) -> str:
+    @functools.cached_property
+    def signing_key_id(self) -> str:  # on every receipt: computed once
         return crypto.key_id(crypto.public_bytes(self.signing))
 
     def public_document(self) -> dict[str, str]:

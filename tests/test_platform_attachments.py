@@ -15,6 +15,7 @@ import pytest
 from kiosk.offline.store import Claim, OfflineQueue
 from kiosk.platform import crypto
 from kiosk.platform.client import PlatformClient
+from platform_server.app import RecentAttachments
 from platform_server.runner import PlatformHandle
 from tests.queue_support import application, make_queue
 
@@ -100,3 +101,41 @@ def test_a_manifest_whose_attachment_is_another_applications_is_refused(
     assert r.error is not None and r.error.code == "ATTACHMENT_INCOMPLETE"
     # Nothing was recorded by the refusals: the real manifest is accepted.
     assert client.submit_application(mine.id, mine.manifest).unwrap().application_id == mine.id
+
+
+def test_a_manifest_opens_its_attachments_from_memory_or_from_the_database(
+        client: PlatformClient, queue: OfflineQueue, platform: PlatformHandle) -> None:
+    recent: RecentAttachments = platform.app.state.recent_attachments
+    held, dropped = claimed(queue, 4), claimed(queue, 5)
+    for c in (held, dropped):
+        assert client.upload_attachment(c.attachments[0][3], c.blobs[0], 64 * 1024).error is None
+    # Evicted (or uploaded to another server process): the manifest reads the row.
+    assert recent.take(dropped.attachments[0][3]) == dropped.blobs[0]
+    for c in (held, dropped):
+        assert client.submit_application(c.id, c.manifest).unwrap().application_id == c.id
+    # The manifest took its attachment out of memory.
+    assert recent.take(held.attachments[0][3]) is None
+
+
+def test_only_complete_attachments_that_match_their_name_are_held_in_memory(
+        client: PlatformClient, platform: PlatformHandle) -> None:
+    recent: RecentAttachments = platform.app.state.recent_attachments
+    data = os.urandom(7000)
+    wrong, right = crypto.sha256_hex(data + b"x"), crypto.sha256_hex(data)
+    assert client.put_attachment_part(wrong, 0, len(data), data).error is not None
+    client.put_attachment_part(right, 0, len(data), data[:3000]).unwrap()
+    assert recent.take(wrong) is None and recent.take(right) is None
+    client.put_attachment_part(right, 3000, len(data), data[3000:]).unwrap()
+    assert recent.take(right) == data
+
+
+def test_attachments_held_in_memory_are_bounded() -> None:
+    recent = RecentAttachments(10)
+    recent.add("a", b"1234")
+    recent.add("b", b"5678")
+    recent.add("c", b"90ab")  # 12 bytes: the oldest goes
+    recent.add("d", b"x" * 11)  # larger than the bound: not kept
+    assert recent.take("a") is None and recent.take("d") is None
+    assert recent.take("b") == b"5678" and recent.take("c") == b"90ab"
+    recent.add("e", b"y" * 10)
+    assert recent.take("e") == b"y" * 10

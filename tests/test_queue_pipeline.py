@@ -5,11 +5,15 @@ Through the fault-injecting proxy, whose log shows when each request reached the
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kiosk.offline.store import Prepared
 from platform_server.faultproxy import FaultProxy, FaultRule
 from platform_server.runner import PlatformHandle
 from tests.queue_support import Kiosk, application, drain, make_kiosk
@@ -113,3 +117,81 @@ def test_the_item_uploaded_ahead_is_leased_while_its_upload_is_going(
     # The third item's attachment went up after the second's upload finished: one upload
     # ahead at a time.
     assert puts[2].time >= puts[1].time + 1.25
+
+
+def record_reads_ahead(k: Kiosk, monkeypatch: pytest.MonkeyPatch
+                       ) -> list[tuple[float, float, str | None]]:
+    """(start, end, item read) of every read ahead, in the order they ran."""
+    reads: list[tuple[float, float, str | None]] = []
+    real = k.queue._read_ahead_job
+
+    def job(current_id: str, now: float) -> Prepared | None:
+        started = time.time()
+        prepared = real(current_id, now)
+        reads.append((started, time.time(), prepared.item_id if prepared else None))
+        return prepared
+
+    monkeypatch.setattr(k.queue, "_read_ahead_job", job)
+    return reads
+
+
+def test_the_item_after_the_one_uploaded_ahead_is_read_during_that_upload(
+        kiosk: Kiosk, platform: PlatformHandle, proxy: FaultProxy,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = enqueue(kiosk, [50_000, 50_000, 50_000])
+    reads = record_reads_ahead(kiosk, monkeypatch)
+    # The first manifest's answer dawdles: the second item is uploaded ahead meanwhile, and
+    # the second item is leased only after that answer.
+    proxy.add(FaultRule("slow", "POST", SUBMIT, count=1, delay_s=1.5))
+    drain(kiosk.worker)
+    assert_exactly_once(kiosk, platform, ids)
+    submits, puts = proxy.requests("POST", SUBMIT), proxy.requests("PUT", UPLOAD)
+    assert len(puts) == 3
+    third = [r for r in reads if r[2] == ids[2]]
+    # The third item was read once, while the second one's upload ahead was going (it used to
+    # be read only when the second item was leased, after the first manifest's answer).
+    assert len(third) == 1 and third[0][1] < submits[0].time + 1.2
+    # Each item was read once: the first beside the second, the others ahead.
+    assert sorted(r[2] for r in reads if r[2]) == sorted(ids[1:])
+    # The third item's upload went out with the second manifest, not after a read.
+    assert puts[2].time < submits[1].time + 0.5
+
+
+def test_a_backlog_s_first_item_is_read_beside_the_next(
+        kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
+    q = kiosk.queue
+    ids = enqueue(kiosk, [40_000, 40_000, 40_000])
+    reads = record_reads_ahead(kiosk, monkeypatch)
+    started = threading.Event()
+    real_job, real_prepare = q._read_ahead_job, q._prepare
+
+    def job(current_id: str, now: float) -> Prepared | None:
+        started.set()
+        return real_job(current_id, now)
+
+    own: list[float] = []
+
+    def prepare(*args: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():  # the claim's own read
+            # It waits (a little) for the read of the next item to be going.
+            assert started.wait(10)
+            own.append(time.time())
+        return real_prepare(*args)
+
+    monkeypatch.setattr(q, "_read_ahead_job", job)
+    monkeypatch.setattr(q, "_prepare", prepare)
+    claim = q.claim_next(read_next=True)
+    assert claim is not None and claim.id == ids[0] and claim.error is None
+    assert len(own) == 1
+    # The read of the next item was queued before the claim read its own item; the sync worker
+    # asking for it gets that job, not a second read.
+    job_ahead = q.read_ahead(claim.id)
+    assert job_ahead is not None and job_ahead is q.read_ahead(claim.id)
+    prepared = job_ahead.result(10)
+    assert prepared is not None and prepared.item_id == ids[1]
+    assert [r[2] for r in reads] == [ids[1]]
+    # At most two reads are queued ahead.
+    assert q.read_ahead(ids[1]) is not None and q.read_ahead(ids[2]) is None
+    second = q.claim_next()
+    assert second is not None and second.id == ids[1]
+    assert len(own) == 1  # claimed with what was read ahead

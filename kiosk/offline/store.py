@@ -15,6 +15,7 @@ Guarantees (see docs in platform-and-queue brief):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import functools
@@ -22,10 +23,12 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,13 +41,14 @@ from sqlalchemy.orm import Session
 
 from kiosk.offline import codes
 from kiosk.offline.backoff import RetryPolicy
-from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash
+from kiosk.offline.blobs import BlobCorrupt, BlobStore, PendingBlob, content_hash, fsync_dir
 from kiosk.offline.db import make_engine, migrate
 from kiosk.offline.models import PENDING_STATES, TRANSITIONS, Attempt, Item, ItemFile, Meta, State
 from kiosk.platform import crypto
 from kiosk.platform.submission import application_payload, masked_applicant, submission_document
 
 DEFAULT_POLICY = RetryPolicy()
+READ_AHEAD_DEPTH = 2  # reads of due items queued ahead of their claims (see read_ahead)
 log = logging.getLogger(__name__)
 
 
@@ -270,12 +274,16 @@ class OfflineQueue:
         self.engine: Any = None
         self._relaxed: Any = None
         self._pending_deletes: list[tuple[str, int]] = []
+        self._wal_synced: tuple[int, int] | None = None  # the WAL file _sync_wal synced last
         self._pending_lock = threading.Lock()
         # Purged payloads are deleted off the worker's path: on a disk mounted with ``discard``
         # each unlink of a 1 MB blob costs ~4 ms (a synchronous TRIM).
         self._janitor: ThreadPoolExecutor | None = None
         self._janitor_job: Future[None] | None = None
-        self._read_ahead: Future[Prepared | None] | None = None
+        # Reads ahead queued on the reader thread, oldest first: (the item each reads the next
+        # due item after, the job). At most READ_AHEAD_DEPTH (see read_ahead).
+        self._read_aheads: deque[tuple[str, Future[Prepared | None]]] = deque()
+        self._read_lock = threading.Lock()
         self._reader: ThreadPoolExecutor | None = None
         # Describes an application (hashes, sealed payload, manifest) while its blobs are being
         # written on the enqueue thread.
@@ -284,6 +292,7 @@ class OfflineQueue:
         # A connection kept for enqueues, detached from the pool (a checkout + reset per
         # enqueue cost more than the row insert itself); see _enqueue_db.
         self._enqueue_conn: Any = None
+        self._worker_conn: Any = None  # the sync worker's, likewise (see _worker_transaction)
         self._enqueue_lock = threading.Lock()
         self.recovery = RecoveryReport()
 
@@ -343,13 +352,17 @@ class OfflineQueue:
                 pool.shutdown(wait=True)
         self._janitor = self._reader = self._describer = None
         self._next_wrap = None
-        self._read_ahead = None
+        self._read_aheads.clear()
         if self.blobs is not None:
             self.blobs.close()
         with self._enqueue_lock:
             if self._enqueue_conn is not None:
                 self._enqueue_conn.close()  # detached: this closes it
                 self._enqueue_conn = None
+        with self._write:
+            if self._worker_conn is not None:
+                self._worker_conn.close()
+                self._worker_conn = None
         if self._relaxed is not None:
             self._relaxed.dispose()
             self._relaxed = None
@@ -588,27 +601,52 @@ class OfflineQueue:
 
     # -- the worker's side ----------------------------------------------------------------------
 
-    def claim_next(self, only: str | None = None) -> Claim | None:
+    @contextlib.contextmanager
+    def _worker_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One relaxed (NORMAL) transaction for the sync worker's bookkeeping, under the write
+        lock, on the sqlite3 connection kept for it (detached from the pool like the enqueue
+        one): a lease or a delivery record is a handful of statements, and the Core execution
+        layer and the pool checkout around them cost the worker more than the SQL."""
+        with self._write:
+            if self._worker_conn is None:
+                conn = self._relaxed.raw_connection()
+                conn.detach()
+                self._worker_conn = conn
+            raw: sqlite3.Connection = self._worker_conn.dbapi_connection
+            raw.execute("BEGIN")
+            try:
+                yield raw
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
+
+    def claim_next(self, only: str | None = None, read_next: bool = False) -> Claim | None:
         """Lease the oldest due item (or one whose lease expired) for a delivery attempt; with
-        ``only``, that item if it is due (else None)."""
+        ``only``, that item if it is due (else None). ``read_next``: if this item was not read
+        ahead, the read of the item after it starts before this one's (the hashes of both
+        run side by side; :meth:`read_ahead` with this item's id then returns that job)."""
         now = self.clock()
         # Plain SQL on one connection: the worker's per-item bookkeeping is on the sync
         # throughput path (measured against a plain upload).
-        with self._write, self._relaxed.begin() as c:
-            row = c.exec_driver_sql(_CLAIM, (now, now)).first() if only is None else \
-                c.exec_driver_sql(_CLAIM_ONE, (only, now, now)).first()
+        with self._worker_transaction() as c:
+            row = c.execute(_CLAIM, (now, now)).fetchone() if only is None else \
+                c.execute(_CLAIM_ONE, (only, now, now)).fetchone()
             if row is None:
                 return None
             item_id, state, attempts, stored, stored_hash, created = row
             if state != State.SENDING:
                 check_transition(state, State.SENDING)
             number = int(attempts) + 1
-            c.exec_driver_sql(_LEASE, (now + self.lease_s, number, now, item_id))
-            attempt_id = int(c.exec_driver_sql(_NEW_ATTEMPT, (item_id, number, now)).scalar_one())
+            c.execute(_LEASE, (now + self.lease_s, number, now, item_id))
+            attempt_id = int(c.execute(_NEW_ATTEMPT, (item_id, number, now)).fetchall()[0][0])
             files = [(str(n), str(h), int(z), str(f))
-                     for n, h, z, f in c.exec_driver_sql(_FILES, (item_id,))]
+                     for n, h, z, f in c.execute(_FILES, (item_id,))]
             stored = bytes(stored or b"")
         self._changed()
+        if read_next and not self._read_ahead_of(item_id):
+            self.read_ahead(item_id)
         try:
             blobs, manifest, sha = self._prepared_for(item_id, stored, stored_hash, files)
         except (BlobCorrupt, ValueError, KeyError, TypeError) as e:
@@ -629,27 +667,63 @@ class OfflineQueue:
     def _prepared_for(self, item_id: str, stored: bytes, stored_hash: str,
                       files: list[tuple[str, str, int, str]]
                       ) -> tuple[list[tuple[str, bytes]], bytes, dict[str, str]]:
-        job, self._read_ahead = self._read_ahead, None
-        if job is not None:
+        key = (item_id, stored_hash, tuple(files))
+        while True:
+            with self._read_lock:
+                # A read of the item after this one cannot be this one's: it stays queued.
+                job = next((j for after, j in self._read_aheads if after != item_id), None)
+                if job is None:
+                    break
+                self._read_aheads = deque(e for e in self._read_aheads if e[1] is not job)
             try:
                 ahead = job.result()
             except Exception:  # read-ahead is only a hint; the real read below reports errors
                 ahead = None
             # Only the very same immutable inputs (draft + content-addressed blob names).
-            if ahead is not None and ahead.key == (item_id, stored_hash, tuple(files)):
+            if ahead is not None and ahead.key == key:
                 return ahead.blobs, ahead.manifest, ahead.sha
         return self._prepare(stored, stored_hash, files)
 
+    def _read_ahead_of(self, item_id: str) -> bool:
+        """Whether a read queued ahead may be ``item_id``'s (one not known to be another's)."""
+        with self._read_lock:
+            for after, job in self._read_aheads:
+                if after == item_id:
+                    continue
+                if not job.done():
+                    return True
+                try:
+                    ahead = job.result()
+                except Exception:
+                    continue
+                if ahead is not None and ahead.item_id == item_id:
+                    return True
+            return False
+
     def read_ahead(self, current_id: str) -> Future[Prepared | None] | None:
-        """While ``current_id`` is on the wire: read and hash the next due item in the
-        background (no state change; the claim that follows uses it if it is the same item).
-        Returns the job (None if one is already pending), whose result the sync worker may use
-        too (to upload that item's attachments ahead)."""
-        if self._reader is None or self._read_ahead is not None:
-            return None
-        job = self._reader.submit(self._read_ahead_job, current_id, self.clock())
-        self._read_ahead = job
-        return job
+        """While ``current_id`` is on the wire: read and hash the next due item other than
+        ``current_id`` in the background (no state change; the claim of that item uses it if
+        its inputs are the same). Returns the job, whose result the sync worker may use too
+        (to upload that item's attachments ahead): the one already queued for ``current_id``
+        if there is one, None if READ_AHEAD_DEPTH reads are queued already.
+
+        Two deep, so the sync worker can have the item after the one it uploads ahead read
+        during that upload (it asks from the upload's thread), and start uploading it as soon
+        as it may, instead of after a read that began at the claim."""
+        with self._read_lock:
+            if self._reader is None:
+                return None
+            for after, queued in self._read_aheads:
+                if after == current_id:
+                    return queued
+            if len(self._read_aheads) >= READ_AHEAD_DEPTH:
+                return None
+            try:
+                job = self._reader.submit(self._read_ahead_job, current_id, self.clock())
+            except RuntimeError:  # the queue is closing
+                return None
+            self._read_aheads.append((current_id, job))
+            return job
 
     def _read_ahead_job(self, current_id: str, now: float) -> Prepared | None:
         with self._relaxed.connect() as c:
@@ -694,22 +768,21 @@ class OfflineQueue:
         transaction, then the blob files go (a crash before that leaves only unreferenced files,
         which recovery deletes)."""
         now = self.clock()
-        with self._write, self._relaxed.begin() as c:
-            row = c.exec_driver_sql("SELECT state FROM queue_items WHERE id = ?",
-                                    (claim.id,)).first()
+        with self._worker_transaction() as c:
+            row = c.execute("SELECT state FROM queue_items WHERE id = ?", (claim.id,)).fetchone()
             if row is None:
                 return
             check_transition(row[0], State.DELIVERED)
             check_transition(State.DELIVERED, State.PURGED)  # the tombstone, same transaction
-            shas = [(str(f), int(z)) for f, z in c.exec_driver_sql(_FILES_OF_ITEM, (claim.id,))]
-            c.exec_driver_sql("DELETE FROM queue_files WHERE item_key = ?", (claim.id,))
-            c.exec_driver_sql(_DELIVERED, (
+            shas = [(str(f), int(z)) for f, z in c.execute(_FILES_OF_ITEM, (claim.id,))]
+            c.execute("DELETE FROM queue_files WHERE item_key = ?", (claim.id,))
+            c.execute(_DELIVERED, (
                 str(State.PURGED), case_number,
                 json.dumps(receipt, ensure_ascii=False, sort_keys=True), signature,
                 claim.manifest_sha256, now, now, now, claim.id))
-            c.exec_driver_sql(_ATTEMPT_DELIVERED, (now, claim.attempt_id))
+            c.execute(_ATTEMPT_DELIVERED, (now, claim.attempt_id))
         # The commit above is not fsynced (a repeat after a power cut is answered by the same
-        # receipt); the files go once a durable commit has covered it (flush_deletes).
+        # receipt); the files go once the WAL has been synced after it (flush_deletes).
         with self._pending_lock:
             self._pending_deletes.extend(shas)
             if self._janitor is not None and (self._janitor_job is None
@@ -758,7 +831,7 @@ class OfflineQueue:
         return shas
 
     def flush_deletes(self) -> None:
-        """Make every relaxed commit durable (one FULL commit fsyncs the whole WAL), then delete
+        """Make every relaxed commit durable (one sync of the whole WAL), then delete
         the blob files of the items purged since. Returns when that is done, including any
         flush the janitor thread had started."""
         job = self._janitor_job
@@ -780,6 +853,37 @@ class OfflineQueue:
             raise
 
     def _durable_mark(self, names: list[str]) -> set[str]:
+        """Make every commit so far durable; returns which of ``names`` rows still refer to.
+
+        A relaxed (NORMAL) commit has written its WAL frames but not synced them; syncing the
+        WAL file is what a FULL commit would add, and needs no write transaction, so the
+        worker's bookkeeping (which takes the write lock) does not wait for the janitor's
+        fsync. Where there is no WAL file to sync, one FULL commit does it."""
+        if self._sync_wal():
+            return self._still_used(names)
+        return self._durable_commit(names)
+
+    def _sync_wal(self) -> bool:
+        """fsync the WAL file: every commit that returned before this call is then on stable
+        storage (its frames are in this file, or were checkpointed into the database, which
+        a checkpoint syncs before the WAL is started over). False if there is no WAL file.
+        A WAL file new since the last call gets its directory synced too (as SQLite does at
+        its first sync of a new WAL), so its name survives a power cut."""
+        try:
+            fd = os.open(self._wal_file, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            os.fsync(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if (st.st_dev, st.st_ino) != self._wal_synced:
+            fsync_dir(self.db_path.parent)
+            self._wal_synced = (st.st_dev, st.st_ino)
+        return True
+
+    def _durable_commit(self, names: list[str]) -> set[str]:
         """One FULL commit (it fsyncs the whole WAL, so every relaxed commit before it is
         durable too); returns which of ``names`` rows still refer to. Plain SQL on the enqueue
         connection: the janitor runs beside the sync worker, and its Python time is the
@@ -800,7 +904,7 @@ class OfflineQueue:
         return used
 
     def _flush_in_background(self) -> None:
-        # Keeps going while deliveries keep adding files: each round is one durable commit
+        # Keeps going while deliveries keep adding files: each round is one WAL sync
         # covering every delivery before it, then the unlinks.
         while True:
             with self._pending_lock:

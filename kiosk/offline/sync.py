@@ -13,11 +13,14 @@ Pipelining (the worker's own loop): while an item's manifest is on the wire, a h
 uploads the attachments of the next due item on a second connection (content-addressed, so an
 upload changes no state and is safe to repeat). Manifests still go one at a time, in order,
 each after its item's lease. The helper sends nothing while the worker is paused or stopping
-(checked before every part). The item uploaded ahead is leased next, while its upload may still
-be going (so the read and hashes of the item after it overlap that upload instead of following
-it); then the worker waits for the helper's outcome before any request of its own. A failed
-upload ahead is the failure of that leased attempt (recorded with its backoff and the worker's
-pause, before any other request); a completed one lets the attempt skip the upload.
+(checked before every part). As its upload starts, the helper has the item after it read and
+hashed (the queue reads two ahead), so that item's upload can start the moment this item's
+manifest goes out instead of after a read. The item uploaded ahead is leased next, while its
+upload may still be going; then the worker waits for the helper's outcome before any request
+of its own. A failed upload ahead is the failure of that leased attempt (recorded with its
+backoff and the worker's pause, before any other request); a completed one lets the attempt
+skip the upload. The first item of a backlog (read by nobody ahead) is read beside the item
+after it.
 """
 
 from __future__ import annotations
@@ -221,7 +224,7 @@ class SyncWorker:
                 self._deliver(claim, self.pipeline, job)
                 return 0.0
             if time.time() >= self._pause_until:
-                self.queue.flush_deletes()  # idle: one durable commit covers the deliveries
+                self.queue.flush_deletes()  # idle: one WAL sync covers the deliveries
         stats = self.queue.stats()
         due = [self._next_catalogue, self._next_heartbeat, now + self.schedule.poll_interval_s]
         if stats.next_attempt_at is not None:
@@ -276,7 +279,9 @@ class SyncWorker:
         self._settle_ahead()
         if time.time() < self._pause_until:
             return None, None
-        return self.queue.claim_next(), None
+        # Pipelined, an item nobody read ahead (the first of a backlog) is read beside the one
+        # after it, not before it.
+        return self.queue.claim_next(read_next=self.pipeline), None
 
     def _ahead_item(self) -> str | None:
         """The item the helper is uploading (its read is done by the time it matters)."""
@@ -373,6 +378,10 @@ class SyncWorker:
             sent = sent or not halted
             return halted
 
+        if not self._halted():
+            # The item after this one is read and hashed during this upload, so its own upload
+            # can start as soon as this item's manifest goes out.
+            self.queue.read_ahead(prepared.item_id)
         ask_first = prepared.attempts > 0 or prepared.item_id in resume
         uploaded: set[str] = set()
         for sha, blob in prepared.uploads:
