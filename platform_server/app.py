@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Route
 
 from kiosk.platform import crypto
 from platform_server import demo_data
@@ -387,13 +388,30 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 db.close()
         return await run_in_threadpool(work)
 
+    H = TypeVar("H", bound=Callable[[Signed], Any])
+
+    def signed_route(method: str, path: str) -> Callable[[H], H]:
+        """A signed operation as a plain Starlette route: the request is all it takes (the
+        contract is served from openapi.yaml), so FastAPI's per-request parameter solving and
+        response encoding are left out; a handler's dict is answered as JSON. Only the
+        contract's method is served (no implicit HEAD)."""
+        def add(handler: H) -> H:
+            async def endpoint(request: Request) -> Response:
+                result = await signed(request, handler)
+                return result if isinstance(result, Response) else JSONResponse(result)
+            app.router.add_route(path, endpoint, methods=[method])
+            route = app.router.routes[-1]
+            assert isinstance(route, Route) and route.methods is not None
+            route.methods.discard("HEAD")
+            return handler
+        return add
+
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "time": datetime.now().isoformat(timespec="seconds")}
 
-    @app.get("/v1/catalogue")
-    async def get_catalogue(request: Request) -> Response:
-        return await signed(request, lambda _r: catalogue_answer(request))
+    signed_route("GET", "/v1/catalogue")(
+        lambda r: catalogue_answer(r.request))
 
     def catalogue_answer(request: Request) -> Response:
         cat = catalogue.current()
@@ -411,9 +429,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if not re.match(SHA256, sha256):
             raise ApiError(422, "VALIDATION_FAILED", "attachment id must be a lowercase sha256")
 
-    @app.get("/v1/attachments/{sha256}")
-    async def attachment_status(sha256: str, request: Request) -> dict[str, Any]:
-        return await signed(request, lambda r: _attachment_status(r, sha256))
+    signed_route("GET", "/v1/attachments/{sha256}")(
+        lambda r: _attachment_status(r, r.request.path_params["sha256"]))
 
     def _attachment_status(r: Signed, sha256: str) -> dict[str, Any]:
         _check_sha(sha256)
@@ -423,9 +440,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         total, received, complete = row
         return _attachment_view(sha256, received, total, complete)
 
-    @app.put("/v1/attachments/{sha256}")
-    async def attachment_put(sha256: str, request: Request) -> dict[str, Any]:
-        return await signed(request, lambda r: _attachment_put(r, sha256))
+    signed_route("PUT", "/v1/attachments/{sha256}")(
+        lambda r: _attachment_put(r, r.request.path_params["sha256"]))
 
     def _attachment_put(r: Signed, sha256: str) -> dict[str, Any]:
         db, body = r.db, r.body
@@ -481,10 +497,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             recent.add(sha256, data)
         return _attachment_view(sha256, len(data), total, complete)
 
-    @app.post("/v1/applications")
-    async def submit(request: Request) -> JSONResponse:
-        return await signed(request, _submit)
-
+    @signed_route("POST", "/v1/applications")
     def _submit(r: Signed) -> JSONResponse:
         db, body = r.db, r.body
         key = r.request.headers.get("idempotency-key", "")
@@ -568,9 +581,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
                            "this application id was used with different content")
         return _receipt_response(receipt_json, receipt_signature, 200)
 
-    @app.get("/v1/cases/{case_number}")
-    async def case_by_number(case_number: str, request: Request) -> dict[str, Any]:
-        return await signed(request, lambda r: _case_by_number(r.session, case_number))
+    signed_route("GET", "/v1/cases/{case_number}")(
+        lambda r: _case_by_number(r.session, r.request.path_params["case_number"]))
 
     def _case_by_number(session: Session, case_number: str) -> dict[str, Any]:
         case = session.get(Case, case_number[:32])
@@ -578,20 +590,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
             raise ApiError(404, "CASE_NOT_FOUND", "no case with this number")
         return _case_view(case)
 
-    @app.post("/v1/cases/search")
-    async def case_search(request: Request) -> dict[str, Any]:
-        return await signed(request, _case_search)
-
+    @signed_route("POST", "/v1/cases/search")
     def _case_search(r: Signed) -> dict[str, Any]:
         q: IdQuery = _parse(IdQuery, r.body)
         cases = r.session.scalars(select(Case).where(Case.id_number == q.id_number)
                                   .order_by(Case.submitted_at.desc())).all()
         return {"cases": [_case_view(c) for c in cases]}
 
-    @app.post("/v1/certificates/query")
-    async def certificates(request: Request) -> dict[str, Any]:
-        return await signed(request, _certificates)
-
+    @signed_route("POST", "/v1/certificates/query")
     def _certificates(r: Signed) -> dict[str, Any]:
         session = r.session
         q: CertificateQuery = _parse(CertificateQuery, r.body)
@@ -616,10 +622,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "verification_code": verification.upper(),
                 "rows": [{"period": r.period, **r.fields} for r in rows]}
 
-    @app.post("/v1/licences/query")
-    async def licences(request: Request) -> dict[str, Any]:
-        return await signed(request, _licences)
-
+    @signed_route("POST", "/v1/licences/query")
     def _licences(r: Signed) -> dict[str, Any]:
         q: IdQuery = _parse(IdQuery, r.body)
         rows = r.session.scalars(select(Licence).where(Licence.id_number == q.id_number)).all()
@@ -628,10 +631,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
                               "valid_from": x.valid_from, "valid_to": x.valid_to,
                               "fields": x.fields} for x in rows]}
 
-    @app.post("/v1/face/verify")
-    async def face_verify(request: Request) -> dict[str, Any]:
-        return await signed(request, _face_verify)
-
+    @signed_route("POST", "/v1/face/verify")
     def _face_verify(r: Signed) -> dict[str, Any]:
         q: FaceVerify = _parse(FaceVerify, r.body)
         try:
@@ -652,10 +652,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {"slot_id": s.slot_id, "hall_id": s.hall_id, "date": s.date, "start": s.start,
                 "end": s.end, "remaining": max(0, s.capacity - s.booked)}
 
-    @app.get("/v1/appointments/halls")
-    async def halls(request: Request) -> dict[str, Any]:
-        return await signed(request, _halls)
-
+    @signed_route("GET", "/v1/appointments/halls")
     def _halls(r: Signed) -> dict[str, Any]:
         region_code = r.request.query_params.get("region_code")
         stmt = select(Hall).order_by(Hall.hall_id)
@@ -663,10 +660,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             stmt = stmt.where(Hall.region_code.startswith(region_code[:6][:2]))
         return {"halls": [_hall_view(h) for h in r.session.scalars(stmt).all()]}
 
-    @app.get("/v1/appointments/slots")
-    async def slots(request: Request) -> dict[str, Any]:
-        return await signed(request, _slots)
-
+    @signed_route("GET", "/v1/appointments/slots")
     def _slots(r: Signed) -> dict[str, Any]:
         session = r.session
         hall_id = r.request.query_params.get("hall_id")
@@ -685,10 +679,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {"slots": [_slot_view(s) for s in session.scalars(
             stmt.order_by(Slot.date, Slot.start)).all()]}
 
-    @app.post("/v1/appointments")
-    async def book(request: Request) -> JSONResponse:
-        return await signed(request, _book)
-
+    @signed_route("POST", "/v1/appointments")
     def _book(r: Signed) -> JSONResponse:
         session, body = r.session, r.body
         key = r.request.headers.get("idempotency-key", "")
@@ -727,10 +718,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {"booking_number": b.booking_number, "slot": _slot_view(slot),
                 "hall": _hall_view(hall), "item_id": b.item_id}
 
-    @app.post("/v1/terminals/heartbeat")
-    async def heartbeat(request: Request) -> dict[str, Any]:
-        return await signed(request, _heartbeat)
-
+    @signed_route("POST", "/v1/terminals/heartbeat")
     def _heartbeat(r: Signed) -> dict[str, Any]:
         session = r.session
         hb: Heartbeat = _parse(Heartbeat, r.body)
