@@ -144,9 +144,6 @@ class Nonce(Base):
     seen_at: Mapped[float] = mapped_column(index=True)
 
 
-SQLITE_PAGE_SIZE = 16384
-
-
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -154,11 +151,6 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
             cur = conn.cursor()
-            # A new database gets 16 KiB pages: a 1 MB attachment is a quarter of the overflow
-            # pages and WAL frames it is in 4 KiB ones (~1.6 ms less CPU to store one, its
-            # checkpoint included), a small row's commit ~0.03 ms more. No effect on an
-            # existing database (its page size stays).
-            cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
