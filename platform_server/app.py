@@ -2,8 +2,14 @@
 
 Every operation but the health check is a signed request: an ``async`` route reads the body,
 then :func:`create_app`'s ``signed`` runs authentication and the operation's handler in one
-worker-thread hop on one database session. Query parameters are read after authentication, so
-an unsigned request is refused (401) before anything else is looked at.
+worker-thread hop on one pooled database connection. Query parameters are read after
+authentication, so an unsigned request is refused (401) before anything else is looked at.
+
+The request's nonce is committed before any answer goes out: with the handler's own writes in
+one transaction (attachments, applications: their statements run on the DBAPI connection, see
+:class:`Signed`), before an ORM handler opens its session, or on its own after a handler that
+wrote nothing or failed. A replay racing its twin is refused when its nonce does not insert, and
+whatever its handler did is rolled back with it.
 
 No ``from __future__ import annotations`` here: FastAPI inspects the route signatures.
 """
@@ -15,7 +21,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,16 +30,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Row, bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Route
 
 from kiosk.platform import crypto
 from platform_server import demo_data
-from platform_server.auth import authenticate
+from platform_server.auth import Authenticated, NonceLedger, authenticate
 from platform_server.db import (
     Application,
     Attachment,
@@ -44,6 +50,8 @@ from platform_server.db import (
     Hall,
     Licence,
     Person,
+    Raw,
+    RawConnection,
     Slot,
     Terminal,
     make_engine,
@@ -75,15 +83,39 @@ BUILTIN_CATALOGUE: dict[str, Any] = {
 }
 
 
-# The application endpoint's statements, built once (Core: no ORM bookkeeping per request).
-_APPLICATION_BY_ID = select(Application.request_sha256, Application.receipt_json,
-                            Application.receipt_signature).where(
-    Application.application_id == bindparam("aid"))
-_ATTACHMENTS_BY_SHA = select(Attachment.sha256, Attachment.total, Attachment.complete).where(
-    Attachment.sha256.in_(bindparam("shas", expanding=True)))
-_ATTACHMENT_DATA = select(Attachment.data).where(Attachment.sha256 == bindparam("sha"))
-_NEW_APPLICATION = insert(Application)
-_NEW_CASE = insert(Case)
+class _Statements:
+    """The attachment and application endpoints' statements, compiled once for the dialect
+    (run on the DBAPI connection: no Core execution context or ORM bookkeeping per request)."""
+
+    def __init__(self, engine: Any) -> None:
+        d = engine.dialect
+        sha = Attachment.sha256 == bindparam("sha")
+        self.application_by_id = Raw(select(
+            Application.request_sha256, Application.receipt_json,
+            Application.receipt_signature).where(
+            Application.application_id == bindparam("aid")), d)
+        self.attachment_state = Raw(select(Attachment.total, Attachment.received,
+                                           Attachment.complete).where(sha), d)
+        self.attachment_data = Raw(select(Attachment.data).where(sha), d)
+        self.new_attachment = Raw(insert(Attachment).values(
+            sha256=bindparam("sha"), total=bindparam("total"), received=bindparam("received"),
+            data=bindparam("data"), complete=bindparam("complete")), d)
+        # A part extends what was received; the condition keeps a concurrent part from
+        # overwriting it (0 rows: that part won).
+        self.extend_attachment = Raw(update(Attachment).where(
+            sha, Attachment.received == bindparam("old")).values(
+            received=bindparam("received"), data=bindparam("data"),
+            complete=bindparam("complete")), d)
+        self.drop_attachment = Raw(delete(Attachment).where(sha), d)
+        self.new_application = Raw(insert(Application).values(
+            application_id=bindparam("application_id"),
+            request_sha256=bindparam("request_sha256"), terminal_id=bindparam("terminal_id"),
+            item_id=bindparam("item_id"), case_number=bindparam("case_number"),
+            receipt_json=bindparam("receipt_json"),
+            receipt_signature=bindparam("receipt_signature"), id_number=bindparam("id_number"),
+            payload_json=bindparam("payload_json"), received_at=bindparam("received_at")), d)
+        self.new_case = Raw(insert(Case).values(
+            {c.key: bindparam(c.key) for c in Case.__table__.columns}), d)
 
 
 class RecentAttachments:
@@ -118,15 +150,71 @@ class RecentAttachments:
             return data
 
 
-@dataclass(frozen=True)
 class Signed:
-    """An authenticated request as an operation's handler sees it."""
+    """An authenticated request as an operation's handler sees it.
 
-    session: Session
-    terminal_id: str
-    body: bytes
-    body_sha256: str  # of ``body``, computed once by authentication
-    request: Request
+    ``db``: the request's pooled DBAPI connection. A handler writing through it calls
+    :meth:`begin_write` before its first write (the nonce goes first into its transaction: a
+    replay fails there, before anything of its own is written) and :meth:`commit`; its effects
+    and the nonce then commit together. ``session``: an ORM session for the other handlers; the
+    nonce is committed before it opens (their commits are their own)."""
+
+    _PENDING, _WRITTEN, _COMMITTED = 0, 1, 2
+
+    def __init__(self, db: RawConnection, auth: Authenticated, body: bytes, request: Request,
+                 ledger: NonceLedger, sessions: Callable[[], Session]) -> None:
+        self.db = db
+        self.auth = auth
+        self.terminal_id = auth.terminal_id
+        self.body = body
+        self.body_sha256 = auth.body_sha256  # of ``body``, computed once by authentication
+        self.request = request
+        self._ledger = ledger
+        self._sessions = sessions
+        self._session: Session | None = None
+        self._nonce = self._PENDING
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self.record_nonce()
+            self.db.close()  # one pooled connection per request: the session's
+            self._session = self._sessions()
+        return self._session
+
+    def begin_write(self) -> None:
+        """Before the handler's first write on ``db``: the nonce, in the same transaction."""
+        if self._nonce == self._PENDING:
+            self._ledger.insert(self.db, self.auth)  # a replay: rolled back, AUTH_REPLAY
+            self._nonce = self._WRITTEN
+
+    def commit(self) -> None:
+        self.begin_write()
+        self.db.commit()
+        self._nonce = self._COMMITTED
+
+    def rollback(self) -> None:
+        """Undo the handler's open writes (and the nonce, if not committed yet: it is
+        recorded again before the answer)."""
+        self.db.rollback()
+        if self._nonce == self._WRITTEN:
+            self._nonce = self._PENDING
+
+    def record_nonce(self) -> None:
+        """The nonce committed now (with whatever is open on ``db``) unless it is already."""
+        if self._nonce != self._COMMITTED:
+            self.commit()
+
+    def abandon(self) -> None:
+        """The handler failed: nothing of it stays open, its nonce is committed all the same
+        (a failed request is not replayable either)."""
+        if self._nonce != self._COMMITTED:
+            self.rollback()
+            self.commit()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
 
 def _int_param(request: Request, name: str) -> int:
@@ -237,6 +325,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         s.commit()
     catalogue = Catalogue(settings.catalogue_path, keys)
     recent = RecentAttachments(RECENT_ATTACHMENT_BYTES)
+    ledger = NonceLedger(engine.dialect, settings.auth_window_s)
+    sql = _Statements(engine)
     contract = load_contract()
     app = FastAPI(title="Kiosk platform (reference)", docs_url=None, redoc_url=None)
     app.openapi = lambda: contract  # type: ignore[method-assign]
@@ -268,8 +358,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     async def signed(request: Request, handler: Callable[[Signed], T]) -> T:
         """A signed request: its body read on the event loop, then authentication and the
-        handler in one worker-thread hop on one database session (FastAPI's per-dependency
-        hops cost more than a small request's own work)."""
+        handler in one worker-thread hop on one pooled connection (FastAPI's per-dependency
+        hops cost more than a small request's own work). No answer before the nonce is
+        committed (see :class:`Signed`)."""
         body = await read_body(request)
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         query = request.scope.get("query_string") or b""
@@ -277,22 +368,50 @@ def create_app(settings: ServerSettings) -> FastAPI:
         headers = {k.lower(): v for k, v in request.headers.items()}
 
         def work() -> T:
-            with Sessions() as session:
-                auth = authenticate(session, method=request.method, path_and_query=path,
+            db = RawConnection(engine)
+            r: Signed | None = None
+            try:
+                auth = authenticate(db, ledger, method=request.method, path_and_query=path,
                                     body=body, headers=headers,
-                                    window_s=settings.auth_window_s,
                                     auto_enroll=settings.auto_enroll)
-                return handler(Signed(session, auth.terminal_id, body, auth.body_sha256,
-                                      request))
+                r = Signed(db, auth, body, request, ledger, Sessions)
+                try:
+                    result = handler(r)
+                except BaseException:
+                    r.abandon()
+                    raise
+                r.record_nonce()
+                return result
+            finally:
+                if r is not None:
+                    r.close()
+                db.close()
         return await run_in_threadpool(work)
+
+    H = TypeVar("H", bound=Callable[[Signed], Any])
+
+    def signed_route(method: str, path: str) -> Callable[[H], H]:
+        """A signed operation as a plain Starlette route: the request is all it takes (the
+        contract is served from openapi.yaml), so FastAPI's per-request parameter solving and
+        response encoding are left out; a handler's dict is answered as JSON. Only the
+        contract's method is served (no implicit HEAD)."""
+        def add(handler: H) -> H:
+            async def endpoint(request: Request) -> Response:
+                result = await signed(request, handler)
+                return result if isinstance(result, Response) else JSONResponse(result)
+            app.router.add_route(path, endpoint, methods=[method])
+            route = app.router.routes[-1]
+            assert isinstance(route, Route) and route.methods is not None
+            route.methods.discard("HEAD")
+            return handler
+        return add
 
     @app.get("/v1/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "time": datetime.now().isoformat(timespec="seconds")}
 
-    @app.get("/v1/catalogue")
-    async def get_catalogue(request: Request) -> Response:
-        return await signed(request, lambda _r: catalogue_answer(request))
+    signed_route("GET", "/v1/catalogue")(
+        lambda r: catalogue_answer(r.request))
 
     def catalogue_answer(request: Request) -> Response:
         cat = catalogue.current()
@@ -301,97 +420,102 @@ def create_app(settings: ServerSettings) -> FastAPI:
             return Response(status_code=304, headers={"ETag": cat["etag"]})
         return JSONResponse(cat, headers={"ETag": cat["etag"], "Cache-Control": "no-cache"})
 
-    def _attachment_view(a: Attachment) -> dict[str, Any]:
-        return {"sha256": a.sha256, "received": a.received, "total": a.total,
-                "complete": a.complete}
+    def _attachment_view(sha256: str, received: int, total: int, complete: Any
+                         ) -> dict[str, Any]:
+        return {"sha256": sha256, "received": received, "total": total,
+                "complete": bool(complete)}
 
     def _check_sha(sha256: str) -> None:
         if not re.match(SHA256, sha256):
             raise ApiError(422, "VALIDATION_FAILED", "attachment id must be a lowercase sha256")
 
-    @app.get("/v1/attachments/{sha256}")
-    async def attachment_status(sha256: str, request: Request) -> dict[str, Any]:
-        return await signed(request, lambda r: _attachment_status(r, sha256))
+    signed_route("GET", "/v1/attachments/{sha256}")(
+        lambda r: _attachment_status(r, r.request.path_params["sha256"]))
 
     def _attachment_status(r: Signed, sha256: str) -> dict[str, Any]:
         _check_sha(sha256)
-        a = r.session.get(Attachment, sha256)
-        if a is None:
+        row = r.db.first(sql.attachment_state, sha=sha256)
+        if row is None:
             raise ApiError(404, "ATTACHMENT_UNKNOWN", "no part of this attachment was received")
-        return _attachment_view(a)
+        total, received, complete = row
+        return _attachment_view(sha256, received, total, complete)
 
-    @app.put("/v1/attachments/{sha256}")
-    async def attachment_put(sha256: str, request: Request) -> dict[str, Any]:
-        return await signed(request, lambda r: _attachment_put(r, sha256))
+    signed_route("PUT", "/v1/attachments/{sha256}")(
+        lambda r: _attachment_put(r, r.request.path_params["sha256"]))
 
     def _attachment_put(r: Signed, sha256: str) -> dict[str, Any]:
-        session, body = r.session, r.body
+        db, body = r.db, r.body
         offset, total = _int_param(r.request, "offset"), _int_param(r.request, "total")
         _check_sha(sha256)
         if total < 1 or total > MAX_ATTACHMENT:
             raise ApiError(413, "ATTACHMENT_TOO_LARGE", f"total must be 1..{MAX_ATTACHMENT}")
         if offset < 0 or offset + len(body) > total:
             raise ApiError(422, "VALIDATION_FAILED", "offset/length outside the declared total")
-        a = session.get(Attachment, sha256)
-        if a is None:
-            a = Attachment(sha256=sha256, total=total, received=0, data=b"", complete=False)
-            session.add(a)
-        if a.total != total:
-            raise ApiError(409, "ATTACHMENT_TOTAL_MISMATCH", "total differs from the first part",
-                           details={"total": a.total})
-        if a.complete:
-            return _attachment_view(a)
-        if offset != a.received:
+        row = db.first(sql.attachment_state, sha=sha256)
+        received = 0
+        if row is not None:
+            if row[0] != total:
+                raise ApiError(409, "ATTACHMENT_TOTAL_MISMATCH",
+                               "total differs from the first part", details={"total": row[0]})
+            received = row[1]
+            if row[2]:
+                return _attachment_view(sha256, received, total, True)
+        if offset != received:
             raise ApiError(409, "OFFSET_MISMATCH", "resume from the received offset",
-                           details={"received": a.received})
+                           details={"received": received})
         # A whole attachment in one part (the usual case) is the body itself, whose SHA-256
         # authentication computed already: no copy, no second hash.
         whole = offset == 0 and len(body) == total
-        data = body if whole else bytes(a.data) + body
-        a.data = data
-        a.received = len(data)
-        if a.received == a.total:
-            if (r.body_sha256 if whole else crypto.sha256_hex(data)) != sha256:
-                # Drop this part and any before it (a new row was never persisted: deleting it
-                # as an object raised, a 500 for a whole upload with a wrong name).
-                session.rollback()
-                session.execute(delete(Attachment).where(Attachment.sha256 == sha256))
-                session.commit()
-                raise ApiError(422, "ATTACHMENT_HASH_MISMATCH", "content does not match its sha256")
-            a.complete = True
+        if whole:
+            data = body
+        elif row is None:
+            data = bytes(body)
+        else:
+            data = bytes(db.first(sql.attachment_data, sha=sha256)[0]) + body
+        complete = len(data) == total
+        if complete and (r.body_sha256 if whole else crypto.sha256_hex(data)) != sha256:
+            # Drop this part and any before it.
+            if row is not None:
+                r.begin_write()
+                db.run(sql.drop_attachment, sha=sha256)
+                r.commit()
+            raise ApiError(422, "ATTACHMENT_HASH_MISMATCH", "content does not match its sha256")
+        r.begin_write()  # the nonce first: a replay writes nothing
         try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
+            if row is None:
+                db.run(sql.new_attachment, sha=sha256, total=total, received=len(data),
+                       data=data, complete=complete)
+            elif db.run(sql.extend_attachment, sha=sha256, old=received, received=len(data),
+                        data=data, complete=complete) != 1:
+                raise db.integrity_error("a concurrent part was stored first")
+            r.commit()
+        except db.integrity_error:
+            r.rollback()
             raise ApiError(409, "OFFSET_MISMATCH", "concurrent upload; ask for the offset",
                            details={"received": 0}) from None
-        if a.complete:
+        if complete:
             recent.add(sha256, data)
-        return _attachment_view(a)
+        return _attachment_view(sha256, len(data), total, complete)
 
-    @app.post("/v1/applications")
-    async def submit(request: Request) -> JSONResponse:
-        return await signed(request, _submit)
-
+    @signed_route("POST", "/v1/applications")
     def _submit(r: Signed) -> JSONResponse:
-        session, body = r.session, r.body
+        db, body = r.db, r.body
         key = r.request.headers.get("idempotency-key", "")
         sub: Submission = _parse(Submission, body)
         if key != sub.application_id:
             raise ApiError(422, "IDEMPOTENCY_KEY_MISMATCH",
                            "Idempotency-Key must equal application_id")
         request_sha = r.body_sha256
-        conn = session.connection()
-        existing = conn.execute(_APPLICATION_BY_ID, {"aid": sub.application_id}).first()
+        existing = db.first(sql.application_by_id, aid=sub.application_id)
         if existing is not None:
             return _replay(existing, request_sha)
         # Each referenced attachment must be complete with the declared size (its bytes were
         # checked against its SHA-256 name when the last part arrived) ...
-        stored = {row.sha256: row for row in conn.execute(
-            _ATTACHMENTS_BY_SHA, {"shas": sorted({ref.sha256 for ref in sub.attachments})})}
-        missing = [ref.sha256 for ref in sub.attachments
-                   if (a := stored.get(ref.sha256)) is None or not a.complete
-                   or a.total != ref.size]
+        missing = []
+        for ref in sub.attachments:
+            row = db.first(sql.attachment_state, sha=ref.sha256)
+            if row is None or not row[2] or row[0] != ref.size:
+                missing.append(ref.sha256)
         if missing:
             raise ApiError(409, "ATTACHMENT_INCOMPLETE", "upload the attachments first",
                            details={"missing": missing})
@@ -407,7 +531,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             for ref in sub.attachments:
                 data = recent.take(ref.sha256)
                 if data is None:
-                    data = conn.execute(_ATTACHMENT_DATA, {"sha": ref.sha256}).scalar_one()
+                    data = bytes(db.first(sql.attachment_data, sha=ref.sha256)[0])
                 crypto.open_attachment(data_key, sub.application_id, ref.name, data)
         except (crypto.CryptoError, ValueError):
             raise ApiError(422, "ENVELOPE_INVALID",
@@ -425,23 +549,22 @@ def create_app(settings: ServerSettings) -> FastAPI:
         signature = crypto.sign(keys.signing, crypto.canonical_json(receipt))
         receipt_json = json.dumps(receipt, ensure_ascii=False)
         title = str(payload.get("item_title") or sub.item_id)[:200]
+        r.begin_write()  # the nonce first: a replay writes nothing
         try:
-            conn.execute(_NEW_APPLICATION, {
-                "application_id": sub.application_id, "request_sha256": request_sha,
-                "terminal_id": r.terminal_id, "item_id": sub.item_id,
-                "case_number": case_number, "receipt_json": receipt_json,
-                "receipt_signature": signature, "id_number": id_number,
-                "payload_json": json.dumps(payload, ensure_ascii=False), "received_at": now})
-            conn.execute(_NEW_CASE, {
-                "case_number": case_number, "id_number": id_number, "item_id": sub.item_id,
-                "item_title": title, "status": "已受理", "department": "政务服务中心",
-                "submitted_at": now, "updated_at": now,
-                "history": [{"time": now.isoformat(timespec="seconds"), "status": "已受理"}]})
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            existing = session.connection().execute(
-                _APPLICATION_BY_ID, {"aid": sub.application_id}).first()
+            db.run(sql.new_application,
+                   application_id=sub.application_id, request_sha256=request_sha,
+                   terminal_id=r.terminal_id, item_id=sub.item_id, case_number=case_number,
+                   receipt_json=receipt_json, receipt_signature=signature, id_number=id_number,
+                   payload_json=json.dumps(payload, ensure_ascii=False), received_at=now)
+            db.run(sql.new_case,
+                   case_number=case_number, id_number=id_number, item_id=sub.item_id,
+                   item_title=title, status="已受理", department="政务服务中心",
+                   submitted_at=now, updated_at=now,
+                   history=[{"time": now.isoformat(timespec="seconds"), "status": "已受理"}])
+            r.commit()
+        except db.integrity_error:
+            r.rollback()
+            existing = db.first(sql.application_by_id, aid=sub.application_id)
             if existing is None:
                 raise ApiError(409, "CONFLICT", "case number collision; retry") from None
             return _replay(existing, request_sha)
@@ -451,15 +574,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return JSONResponse({"receipt": json.loads(receipt_json), "signature": signature},
                             status_code=status)
 
-    def _replay(existing: Row[str, str, str], request_sha: str) -> JSONResponse:
-        if existing.request_sha256 != request_sha:
+    def _replay(existing: Any, request_sha: str) -> JSONResponse:
+        request_sha256, receipt_json, receipt_signature = existing
+        if request_sha256 != request_sha:
             raise ApiError(409, "IDEMPOTENCY_CONFLICT",
                            "this application id was used with different content")
-        return _receipt_response(existing.receipt_json, existing.receipt_signature, 200)
+        return _receipt_response(receipt_json, receipt_signature, 200)
 
-    @app.get("/v1/cases/{case_number}")
-    async def case_by_number(case_number: str, request: Request) -> dict[str, Any]:
-        return await signed(request, lambda r: _case_by_number(r.session, case_number))
+    signed_route("GET", "/v1/cases/{case_number}")(
+        lambda r: _case_by_number(r.session, r.request.path_params["case_number"]))
 
     def _case_by_number(session: Session, case_number: str) -> dict[str, Any]:
         case = session.get(Case, case_number[:32])
@@ -467,20 +590,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
             raise ApiError(404, "CASE_NOT_FOUND", "no case with this number")
         return _case_view(case)
 
-    @app.post("/v1/cases/search")
-    async def case_search(request: Request) -> dict[str, Any]:
-        return await signed(request, _case_search)
-
+    @signed_route("POST", "/v1/cases/search")
     def _case_search(r: Signed) -> dict[str, Any]:
         q: IdQuery = _parse(IdQuery, r.body)
         cases = r.session.scalars(select(Case).where(Case.id_number == q.id_number)
                                   .order_by(Case.submitted_at.desc())).all()
         return {"cases": [_case_view(c) for c in cases]}
 
-    @app.post("/v1/certificates/query")
-    async def certificates(request: Request) -> dict[str, Any]:
-        return await signed(request, _certificates)
-
+    @signed_route("POST", "/v1/certificates/query")
     def _certificates(r: Signed) -> dict[str, Any]:
         session = r.session
         q: CertificateQuery = _parse(CertificateQuery, r.body)
@@ -505,10 +622,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 "verification_code": verification.upper(),
                 "rows": [{"period": r.period, **r.fields} for r in rows]}
 
-    @app.post("/v1/licences/query")
-    async def licences(request: Request) -> dict[str, Any]:
-        return await signed(request, _licences)
-
+    @signed_route("POST", "/v1/licences/query")
     def _licences(r: Signed) -> dict[str, Any]:
         q: IdQuery = _parse(IdQuery, r.body)
         rows = r.session.scalars(select(Licence).where(Licence.id_number == q.id_number)).all()
@@ -517,10 +631,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
                               "valid_from": x.valid_from, "valid_to": x.valid_to,
                               "fields": x.fields} for x in rows]}
 
-    @app.post("/v1/face/verify")
-    async def face_verify(request: Request) -> dict[str, Any]:
-        return await signed(request, _face_verify)
-
+    @signed_route("POST", "/v1/face/verify")
     def _face_verify(r: Signed) -> dict[str, Any]:
         q: FaceVerify = _parse(FaceVerify, r.body)
         try:
@@ -541,10 +652,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {"slot_id": s.slot_id, "hall_id": s.hall_id, "date": s.date, "start": s.start,
                 "end": s.end, "remaining": max(0, s.capacity - s.booked)}
 
-    @app.get("/v1/appointments/halls")
-    async def halls(request: Request) -> dict[str, Any]:
-        return await signed(request, _halls)
-
+    @signed_route("GET", "/v1/appointments/halls")
     def _halls(r: Signed) -> dict[str, Any]:
         region_code = r.request.query_params.get("region_code")
         stmt = select(Hall).order_by(Hall.hall_id)
@@ -552,10 +660,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             stmt = stmt.where(Hall.region_code.startswith(region_code[:6][:2]))
         return {"halls": [_hall_view(h) for h in r.session.scalars(stmt).all()]}
 
-    @app.get("/v1/appointments/slots")
-    async def slots(request: Request) -> dict[str, Any]:
-        return await signed(request, _slots)
-
+    @signed_route("GET", "/v1/appointments/slots")
     def _slots(r: Signed) -> dict[str, Any]:
         session = r.session
         hall_id = r.request.query_params.get("hall_id")
@@ -574,10 +679,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {"slots": [_slot_view(s) for s in session.scalars(
             stmt.order_by(Slot.date, Slot.start)).all()]}
 
-    @app.post("/v1/appointments")
-    async def book(request: Request) -> JSONResponse:
-        return await signed(request, _book)
-
+    @signed_route("POST", "/v1/appointments")
     def _book(r: Signed) -> JSONResponse:
         session, body = r.session, r.body
         key = r.request.headers.get("idempotency-key", "")
@@ -616,10 +718,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {"booking_number": b.booking_number, "slot": _slot_view(slot),
                 "hall": _hall_view(hall), "item_id": b.item_id}
 
-    @app.post("/v1/terminals/heartbeat")
-    async def heartbeat(request: Request) -> dict[str, Any]:
-        return await signed(request, _heartbeat)
-
+    @signed_route("POST", "/v1/terminals/heartbeat")
     def _heartbeat(r: Signed) -> dict[str, Any]:
         session = r.session
         hb: Heartbeat = _parse(Heartbeat, r.body)

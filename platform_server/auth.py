@@ -1,41 +1,43 @@
-"""Terminal authentication: Ed25519-signed requests with a time window and a nonce cache.
+"""Terminal authentication: Ed25519-signed requests with a time window and a nonce ledger.
 
 Headers: ``X-Terminal-Id``, ``X-Timestamp`` (Unix seconds), ``X-Nonce`` (8-64 chars of
 [A-Za-z0-9_-]), ``X-Signature`` (base64 Ed25519 over
 ``METHOD\\nraw-path[?query]\\ntimestamp\\nnonce\\nsha256(body)``).
 
-Every request passes here, so the database work is three Core statements on the session's
-connection (the terminal's key, the nonce prune, the nonce insert) and one commit: the ORM's
-per-object bookkeeping cost more than the SQL itself.
+Every request passes here, so its statements run on a DBAPI connection directly
+(:class:`~platform_server.db.Raw`): the terminal's key, and a read of the nonce so a replay is
+refused before any work. The nonce itself is written by :class:`NonceLedger` in the request's
+own transaction (see ``app.Signed``): a request's effects and its nonce commit together, and
+nothing is answered before the nonce is committed.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 import time
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Dialect
 
 from kiosk.platform import crypto
-from platform_server.db import Nonce, Terminal
+from platform_server.db import Nonce, Raw, RawConnection, Terminal
 from platform_server.errors import ApiError
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _TERMINAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_KEY_OF = select(Terminal.public_key).where(Terminal.terminal_id == bindparam("tid"))
-_PRUNE = delete(Nonce).where(Nonce.seen_at < bindparam("before"))
-_SEEN = insert(Nonce)
+PRUNE_EVERY_S = 1.0  # nonces outside the window are deleted at most this often
 
 
 @dataclass(frozen=True)
 class Authenticated:
     terminal_id: str
     body_sha256: str  # SHA-256 (hex) of the body the signature covers, computed once here
+    nonce: str
+    time: float  # server time the request was accepted at (the nonce's seen_at)
 
 
 @functools.lru_cache(maxsize=256)
@@ -44,8 +46,50 @@ def _verify_key(public_b64: str) -> Ed25519PublicKey:
     return crypto.load_verify_key(public_b64)
 
 
-def authenticate(session: Session, *, method: str, path_and_query: str, body: bytes,
-                 headers: dict[str, str], window_s: int, auto_enroll: bool) -> Authenticated:
+class NonceLedger:
+    """The seen nonces of one database.
+
+    A nonce is kept for twice the accepted clock skew (``2 * window_s`` after it was seen), so
+    a replay is refused for as long as its timestamp could be accepted: a request is accepted
+    only within ``window_s`` of its timestamp, so its nonce was seen no earlier than
+    ``timestamp - window_s`` and cannot be pruned before ``timestamp + window_s``. Pruning runs
+    at most once a second (inside a recording transaction), not per request."""
+
+    def __init__(self, dialect: Dialect, window_s: int) -> None:
+        self.window_s = window_s
+        self._key_of = Raw(select(Terminal.public_key).where(
+            Terminal.terminal_id == bindparam("tid")), dialect)
+        self._enroll = Raw(insert(Terminal).values(terminal_id=bindparam("tid"),
+                                                   public_key=bindparam("key")), dialect)
+        self._seen = Raw(select(Nonce.seen_at).where(Nonce.terminal_id == bindparam("tid"),
+                                                   Nonce.nonce == bindparam("nonce")), dialect)
+        self._insert = Raw(insert(Nonce).values(terminal_id=bindparam("tid"),
+                                                nonce=bindparam("nonce"),
+                                                seen_at=bindparam("at")), dialect)
+        self._prune = Raw(delete(Nonce).where(Nonce.seen_at < bindparam("before")), dialect)
+        self._lock = threading.Lock()
+        self._pruned_at = 0.0
+
+    def insert(self, db: RawConnection, auth: Authenticated) -> None:
+        """Write the nonce in ``db``'s open transaction (prune first when due); a nonce already
+        there (a replay racing its twin) rolls the transaction back and refuses."""
+        with self._lock:
+            prune = auth.time - self._pruned_at >= PRUNE_EVERY_S
+            if prune:
+                self._pruned_at = auth.time
+        try:
+            if prune:
+                db.run(self._prune, before=auth.time - 2 * self.window_s)
+            db.run(self._insert, tid=auth.terminal_id, nonce=auth.nonce, at=auth.time)
+        except db.integrity_error:
+            db.rollback()
+            raise ApiError(401, "AUTH_REPLAY", "nonce already used") from None
+
+
+def authenticate(db: RawConnection, ledger: NonceLedger, *, method: str, path_and_query: str,
+                 body: bytes, headers: dict[str, str], auto_enroll: bool) -> Authenticated:
+    """Check the signed-request headers and the signature; refuse a nonce already recorded.
+    Writes nothing but an enrolment (demo): the caller records the nonce."""
     terminal_id = headers.get("x-terminal-id", "")
     timestamp = headers.get("x-timestamp", "")
     nonce = headers.get("x-nonce", "")
@@ -59,13 +103,15 @@ def authenticate(session: Session, *, method: str, path_and_query: str, body: by
     except ValueError:
         raise ApiError(401, "AUTH_MALFORMED", "timestamp is not an integer") from None
     now = time.time()
-    if abs(now - ts) > window_s:
+    if abs(now - ts) > ledger.window_s:
         raise ApiError(401, "AUTH_CLOCK_SKEW", "request time outside the accepted window",
                        details={"server_time": int(now)})
-    public_key = session.connection().execute(_KEY_OF, {"tid": terminal_id}).scalar()
-    if public_key is None:
-        public_key = _enroll(session, terminal_id, headers.get("x-terminal-key", ""),
+    row = db.first(ledger._key_of, tid=terminal_id)
+    if row is None:
+        public_key = _enroll(db, ledger, terminal_id, headers.get("x-terminal-key", ""),
                              auto_enroll)
+    else:
+        public_key = row[0]
     digest = crypto.sha256_hex(body)
     message = crypto.request_string_to_sign(method, path_and_query, timestamp, nonce, body,
                                             body_sha256=digest)
@@ -73,18 +119,13 @@ def authenticate(session: Session, *, method: str, path_and_query: str, body: by
         crypto.verify(_verify_key(public_key), message, signature)
     except crypto.CryptoError:
         raise ApiError(401, "AUTH_BAD_SIGNATURE", "request signature does not verify") from None
-    conn = session.connection()
-    conn.execute(_PRUNE, {"before": now - 2 * window_s})
-    try:
-        conn.execute(_SEEN, {"terminal_id": terminal_id, "nonce": nonce, "seen_at": now})
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ApiError(401, "AUTH_REPLAY", "nonce already used") from None
-    return Authenticated(terminal_id, digest)
+    if db.first(ledger._seen, tid=terminal_id, nonce=nonce) is not None:
+        raise ApiError(401, "AUTH_REPLAY", "nonce already used")
+    return Authenticated(terminal_id, digest, nonce, now)
 
 
-def _enroll(session: Session, terminal_id: str, offered: str, auto_enroll: bool) -> str:
+def _enroll(db: RawConnection, ledger: NonceLedger, terminal_id: str, offered: str,
+            auto_enroll: bool) -> str:
     """Demo only: a terminal never seen before is enrolled with the key it presents."""
     if not (auto_enroll and offered):
         raise ApiError(401, "AUTH_UNKNOWN_TERMINAL", "terminal is not enrolled")
@@ -92,12 +133,12 @@ def _enroll(session: Session, terminal_id: str, offered: str, auto_enroll: bool)
         _verify_key(offered)
     except crypto.CryptoError:
         raise ApiError(401, "AUTH_MALFORMED", "offered terminal key is malformed") from None
-    session.add(Terminal(terminal_id=terminal_id, public_key=offered))
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        terminal = session.get(Terminal, terminal_id)
-        assert terminal is not None
-        return terminal.public_key
+        db.run(ledger._enroll, tid=terminal_id, key=offered)
+        db.commit()
+    except db.integrity_error:
+        db.rollback()
+        row = db.first(ledger._key_of, tid=terminal_id)
+        assert row is not None
+        return str(row[0])
     return offered

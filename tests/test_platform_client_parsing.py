@@ -92,3 +92,53 @@ def test_upload_that_never_advances_is_a_protocol_error() -> None:
     r = client.upload_attachment("a" * 64, b"abc", 1, ask_first=False)
     assert r.error is not None and r.error.error_code == "NET-030"
     client.close()
+
+
+class _Recorder(requests.adapters.BaseAdapter):
+    """An adapter that answers 200 {} and keeps what it was asked to send, and how."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[requests.PreparedRequest, dict[str, Any]]] = []
+
+    def send(self, request: requests.PreparedRequest, **kw: Any) -> requests.Response:  # type: ignore[override]
+        self.sent.append((request, kw))
+        r = fake_response(200, b"{}", None)
+        r.request, r.url = request, request.url or ""
+        return r
+
+    def close(self) -> None:
+        pass
+
+
+def test_requests_carry_the_sessions_settings_and_are_signed(tmp_path: Any) -> None:
+    """The client prepares its requests itself (not through ``Session.request``): the session's
+    headers, signature, TLS verification (system store or the configured bundle, never off),
+    timeouts, no redirects and no proxies must all still reach the transport."""
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    key = crypto.new_signing_key()
+    for ca, verify in ((None, True), (str(bundle), str(bundle))):
+        client = PlatformClient("https://platform.example", "T-1", key, KEYS, ca_bundle=ca)
+        rec = _Recorder()
+        client.session.mount("https://", rec)
+        client.session.headers["X-Session-Default"] = "kept"
+        client.halls("31")
+        client.submit_application("app-1", b'{"a":1}')
+        (get, get_kw), (post, post_kw) = rec.sent
+        for prepared, kw in rec.sent:
+            assert kw["verify"] == verify and kw["proxies"] == {} and kw["cert"] is None
+            assert kw["stream"] is False and kw["timeout"][0] == client.timeouts.connect_s
+            h = prepared.headers
+            assert h["User-Agent"] == "gov-kiosk" and h["X-Session-Default"] == "kept"
+            assert h["X-Terminal-Id"] == "T-1"
+            message = crypto.request_string_to_sign(
+                prepared.method or "", prepared.path_url, h["X-Timestamp"], h["X-Nonce"],
+                prepared.body if isinstance(prepared.body, bytes) else b"")
+            crypto.verify(key.public_key(), message, h["X-Signature"])
+        assert get.method == "GET" and get.url == "https://platform.example/v1/appointments/halls?region_code=31"
+        assert get_kw["timeout"][1] == client.timeouts.read_s and not get.body
+        assert post.body == b'{"a":1}' and post.headers["Idempotency-Key"] == "app-1"
+        assert post.headers["Content-Type"] == "application/json"
+        assert post_kw["timeout"][1] == client.timeouts.upload_s
+        client.close()

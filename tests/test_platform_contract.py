@@ -48,10 +48,13 @@ def test_contract_is_valid_openapi() -> None:
 
 
 def test_server_routes_are_exactly_the_contract(platform: PlatformHandle) -> None:
-    from fastapi.routing import APIRoute
+    from starlette.routing import Route
 
-    served = {(r.path, m) for r in platform.app.routes if isinstance(r, APIRoute)
-              and not r.path.startswith("/admin") for m in r.methods}
+    # Every route in the schema (FastAPI's or a signed operation's plain Starlette route; not
+    # the generated /openapi.json, not /admin), with every method it answers (HEAD included).
+    served = {(r.path, m) for r in platform.app.routes if isinstance(r, Route)
+              and r.include_in_schema and not r.path.startswith("/admin")
+              for m in r.methods or ()}
     assert served == set(OPERATIONS)
     assert platform.app.openapi() == CONTRACT  # the server publishes the contract itself
 

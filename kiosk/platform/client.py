@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from requests.structures import CaseInsensitiveDict
 
 from kiosk.platform import codes, crypto
 from kiosk.platform.errors import FailureKind, PlatformError, Result, http_error
@@ -170,10 +171,8 @@ class PlatformClient:
         elif data is not None:
             hdrs.setdefault("Content-Type", "application/octet-stream")
         try:
-            resp = self.session.request(method, self.base_url + path, data=body, params=params,
-                                        headers=hdrs, allow_redirects=False,
-                                        timeout=(self.timeouts.connect_s,
-                                                 read_timeout or self.timeouts.read_s))
+            resp = self._send(method, path, body, params, hdrs,
+                              read_timeout or self.timeouts.read_s)
         except requests.Timeout as e:
             return Result.failure(PlatformError(FailureKind.TIMEOUT, codes.TIMEOUT.code,
                                                 message=type(e).__name__))
@@ -181,6 +180,23 @@ class PlatformClient:
             return Result.failure(PlatformError(FailureKind.NETWORK, codes.NETWORK.code,
                                                 message=type(e).__name__))
         return Result.success(resp)
+
+    def _send(self, method: str, path: str, body: bytes | None, params: dict[str, Any] | None,
+              headers: dict[str, str], read_timeout: float) -> requests.Response:
+        """What ``Session.request`` does for this session, without its per-request merging of
+        settings this client never varies (about a tenth of a small request's client CPU): the
+        session's headers under the request's, the session's auth (the request signature),
+        cookies and hooks; verification as configured (never off), no proxies (``trust_env``
+        is off: only the session's own), no redirects followed."""
+        s = self.session
+        merged = CaseInsensitiveDict(s.headers)
+        merged.update(headers)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=method, url=self.base_url + path, headers=merged, data=body,
+                         params=params, auth=s.auth, cookies=s.cookies, hooks=s.hooks)
+        return s.send(prepared, timeout=(self.timeouts.connect_s, read_timeout),
+                      allow_redirects=False, stream=False, verify=s.verify, cert=s.cert,
+                      proxies=s.proxies)
 
     @staticmethod
     def _error_from(resp: requests.Response) -> PlatformError:
