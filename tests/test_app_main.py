@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import main
+from kiosk.app import USAGE, UsageError, main, parse_command_line
 from kiosk.qt import QtWidgets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,26 @@ def test_bad_config_stops_before_any_window(tmp_path: Path, capsys: pytest.Captu
     assert str(bad) in err and "ui.idle_warning_s" in err and "20" in err
     after = len(QtWidgets.QApplication.topLevelWidgets()) if QtWidgets.QApplication.instance() else 0
     assert after == before
+
+
+def test_command_line_forms_and_mistakes(capsys: pytest.CaptureFixture[str]) -> None:
+    line = parse_command_line(["--profile=demo", "--config", "site.toml", "--windowed",
+                               "--screenshot-tour", "out", "--exit-when-ready"])
+    assert (line.profile, line.config, line.windowed, line.screenshot_tour, line.exit_when_ready,
+            line.help) == ("demo", Path("site.toml"), True, Path("out"), True, False)
+    empty = parse_command_line([])
+    assert (empty.profile, empty.config, empty.windowed, empty.screenshot_tour) == (
+        None, None, False, None)
+    assert parse_command_line(["--prof", "demo"]).profile == "demo"  # a unique prefix
+    for wrong in (["--bogus"], ["--profile"], ["stray"], ["--windowed=yes"]):
+        with pytest.raises(UsageError):
+            parse_command_line(wrong)
+    assert main(["--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: kiosk") and "--bogus" in err
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out == USAGE and "--screenshot-tour DIR" in out and "exit-when-ready" not in out
 
 
 def test_unknown_profile_is_a_config_error(capsys: pytest.CaptureFixture[str]) -> None:
