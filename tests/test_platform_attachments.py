@@ -7,27 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from kiosk.offline.store import Claim, OfflineQueue
 from kiosk.platform import crypto
 from kiosk.platform.client import PlatformClient
 from platform_server.app import RecentAttachments
 from platform_server.runner import PlatformHandle
-from tests.queue_support import application, make_queue
+from tests.queue_support import application
 
 pytest_plugins = ("tests.platform_fixtures",)  # platform, proxy, client
-
-
-@pytest.fixture
-def queue(tmp_path: Path, platform: PlatformHandle) -> Iterator[OfflineQueue]:
-    q = make_queue(tmp_path, platform)
-    q.open()
-    yield q
-    q.close()
 
 
 def claimed(q: OfflineQueue, n: int, size: int = 3000) -> Claim:

@@ -24,7 +24,7 @@ from platform_server.auth import NonceLedger, authenticate
 from platform_server.db import Application, Nonce, RawConnection, Terminal, make_engine
 from platform_server.errors import ApiError
 from platform_server.runner import PlatformHandle, start_local_platform
-from tests.queue_support import application, make_queue
+from tests.queue_support import application
 
 pytest_plugins = ("tests.platform_fixtures",)  # platform
 
@@ -64,14 +64,6 @@ def code(resp: requests.Response) -> str:
 @pytest.fixture
 def term(platform: PlatformHandle) -> Signer:
     return Signer(platform)
-
-
-@pytest.fixture
-def queue(tmp_path: Path, platform: PlatformHandle) -> Iterator[OfflineQueue]:
-    q = make_queue(tmp_path, platform)
-    q.open()
-    yield q
-    q.close()
 
 
 def claimed(q: OfflineQueue, n: int) -> Claim:
