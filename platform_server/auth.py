@@ -70,6 +70,19 @@ class NonceLedger:
         self._lock = threading.Lock()
         self._pruned_at = 0.0
 
+    def public_key(self, db: RawConnection, terminal_id: str) -> str | None:
+        """The enrolled terminal's public key (base64), None if it is not enrolled."""
+        row = db.first(self._key_of, tid=terminal_id)
+        return None if row is None else str(row[0])
+
+    def enroll(self, db: RawConnection, terminal_id: str, public_key: str) -> None:
+        """Write the terminal in ``db``'s open transaction (the caller commits)."""
+        db.run(self._enroll, tid=terminal_id, key=public_key)
+
+    def seen(self, db: RawConnection, terminal_id: str, nonce: str) -> bool:
+        """Whether the terminal's nonce is recorded already (committed)."""
+        return db.first(self._seen, tid=terminal_id, nonce=nonce) is not None
+
     def insert(self, db: RawConnection, auth: Authenticated) -> None:
         """Write the nonce in ``db``'s open transaction (prune first when due); a nonce already
         there (a replay racing its twin) rolls the transaction back and refuses."""
@@ -106,12 +119,10 @@ def authenticate(db: RawConnection, ledger: NonceLedger, *, method: str, path_an
     if abs(now - ts) > ledger.window_s:
         raise ApiError(401, "AUTH_CLOCK_SKEW", "request time outside the accepted window",
                        details={"server_time": int(now)})
-    row = db.first(ledger._key_of, tid=terminal_id)
-    if row is None:
+    public_key = ledger.public_key(db, terminal_id)
+    if public_key is None:
         public_key = _enroll(db, ledger, terminal_id, headers.get("x-terminal-key", ""),
                              auto_enroll)
-    else:
-        public_key = row[0]
     digest = crypto.sha256_hex(body)
     message = crypto.request_string_to_sign(method, path_and_query, timestamp, nonce, body,
                                             body_sha256=digest)
@@ -119,7 +130,7 @@ def authenticate(db: RawConnection, ledger: NonceLedger, *, method: str, path_an
         crypto.verify(_verify_key(public_key), message, signature)
     except crypto.CryptoError:
         raise ApiError(401, "AUTH_BAD_SIGNATURE", "request signature does not verify") from None
-    if db.first(ledger._seen, tid=terminal_id, nonce=nonce) is not None:
+    if ledger.seen(db, terminal_id, nonce):
         raise ApiError(401, "AUTH_REPLAY", "nonce already used")
     return Authenticated(terminal_id, digest, nonce, now)
 
@@ -134,11 +145,11 @@ def _enroll(db: RawConnection, ledger: NonceLedger, terminal_id: str, offered: s
     except crypto.CryptoError:
         raise ApiError(401, "AUTH_MALFORMED", "offered terminal key is malformed") from None
     try:
-        db.run(ledger._enroll, tid=terminal_id, key=offered)
+        ledger.enroll(db, terminal_id, offered)
         db.commit()
     except db.integrity_error:
         db.rollback()
-        row = db.first(ledger._key_of, tid=terminal_id)
-        assert row is not None
-        return str(row[0])
+        enrolled = ledger.public_key(db, terminal_id)  # by a request racing this one
+        assert enrolled is not None
+        return enrolled
     return offered

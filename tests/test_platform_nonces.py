@@ -236,7 +236,7 @@ def test_a_nonce_refused_at_insert_rolls_back_the_transaction_it_joined(
                      auto_enroll=False)
     ledger.insert(db, a)
     db.commit()
-    db.run(ledger._enroll, tid="T-WRITTEN-BY-TWIN", key="k")
+    ledger.enroll(db, "T-WRITTEN-BY-TWIN", "k")
     with pytest.raises(ApiError) as e:
         ledger.insert(db, b)
     assert e.value.code == "AUTH_REPLAY"
