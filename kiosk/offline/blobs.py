@@ -413,6 +413,20 @@ class BlobStore:
             raise BlobCorrupt(f"blob {name[:12]}… corrupt")
         return data
 
+    def confirm(self, name: str, expected: str, size: int) -> bool:
+        """Whether file ``name`` holds its complete blob (``size`` bytes hashing to
+        ``expected``); if so it is synced, so it stays so after a power cut."""
+        try:
+            self.get(name, expected, size)
+            fd = os.open(self.path(name), os.O_RDONLY)
+        except (BlobCorrupt, FileNotFoundError):
+            return False
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+        return True
+
     def delete(self, name: str) -> None:
         # No directory fsync: an unlink lost in a crash leaves an unreferenced file, which
         # recovery deletes at the next open.

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -68,10 +80,16 @@ class Item(Base):
     purged_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     dead_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     redrives: Mapped[int] = mapped_column(Integer, default=0)
+    # Committed while its blobs were still being written (side by side, see
+    # OfflineQueue.enqueue): until cleared, a crash may have left them incomplete, and recovery
+    # checks them (0005).
+    blobs_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     files: Mapped[list[ItemFile]] = relationship(back_populates="item", cascade="all, delete-orphan",
                                                  order_by="ItemFile.position")
 
-    __table_args__ = (Index("ix_queue_due", "state", "next_attempt_at"),)
+    __table_args__ = (Index("ix_queue_due", "state", "next_attempt_at"),
+                      Index("ix_queue_blobs_pending", "blobs_pending",
+                            sqlite_where=text("blobs_pending = 1")))
 
 
 class ItemFile(Base):

@@ -2,11 +2,13 @@
 
 Guarantees (see docs in platform-and-queue brief):
 - ``enqueue`` returns only after the sealed blobs are on stable storage (direct O_DSYNC writes)
-  in files whose names are durable (spares made ahead, see blobs.py) and then the row is
-  committed (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut,
-  and no row ever refers to a blob that is not complete.
-- Blobs are written before the row; a crash in between leaves blobs no row names, which
-  :meth:`OfflineQueue.recover` deletes at the next open (they were never acknowledged).
+  in files whose names are durable (spares made ahead, see blobs.py) and the row is committed
+  (WAL, synchronous=FULL): what the citizen was told is accepted survives a power cut.
+- The blobs and the row are written side by side; the row is committed flagged
+  ``blobs_pending`` until its blobs are known durable. After a crash in between,
+  :meth:`OfflineQueue.recover` deletes blobs no row names and drops flagged rows whose blobs
+  are incomplete (neither was acknowledged); no row ever leaves recovery referring to a blob
+  that is not complete.
 - Purge removes the file rows and marks the tombstone in one transaction, then deletes blobs; a
   crash in between again leaves only unreferenced blobs for recovery.
 - Payloads and attachments are sealed to the platform's public key; rows hold masked values only.
@@ -16,6 +18,7 @@ Guarantees (see docs in platform-and-queue brief):
 from __future__ import annotations
 
 import contextlib
+import enum
 import errno
 import fcntl
 import functools
@@ -130,16 +133,17 @@ class Prepared:
 
 
 _EXISTS = "SELECT 1 FROM queue_items WHERE id = ?"
+# Due: waiting and due, or leased and the lease expired; never a row of a failed enqueue that
+# could not be taken back (a JSON list of ids, almost always empty: see _take_back).
+_DUE = ("((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
+        "OR (state = 'sending' AND lease_expires_at < ?)) "
+        "AND id NOT IN (SELECT value FROM json_each(?))")
 _CLAIM = ("SELECT id, state, attempts, manifest, manifest_sha256, created_at FROM queue_items "
-          "WHERE (state IN ('queued', 'retry') AND next_attempt_at <= ?) "
-          "OR (state = 'sending' AND lease_expires_at < ?) ORDER BY created_at LIMIT 1")
+          f"WHERE {_DUE} ORDER BY created_at LIMIT 1")
 _CLAIM_ONE = ("SELECT id, state, attempts, manifest, manifest_sha256, created_at FROM queue_items "
-              "WHERE id = ? AND ((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
-              "OR (state = 'sending' AND lease_expires_at < ?))")
+              f"WHERE id = ? AND {_DUE}")
 _NEXT_AFTER = ("SELECT id, manifest, manifest_sha256, attempts FROM queue_items "
-               "WHERE ((state IN ('queued', 'retry') AND next_attempt_at <= ?) "
-               "OR (state = 'sending' AND lease_expires_at < ?)) AND id != ? "
-               "ORDER BY created_at LIMIT 1")
+               f"WHERE {_DUE} AND id != ? ORDER BY created_at LIMIT 1")
 _LEASE = ("UPDATE queue_items SET state = 'sending', lease_expires_at = ?, attempts = ?, "
           "updated_at = ? WHERE id = ?")
 _NEW_ATTEMPT = ("INSERT INTO queue_attempts (item_key, number, started_at) VALUES (?, ?, ?) "
@@ -161,7 +165,10 @@ _FILES_USED = ("SELECT COALESCE(blob, sha256) FROM queue_files WHERE blob IN ({m
 _INSERT_ITEM = (
     "INSERT INTO queue_items (id, kind, state, item_id, catalogue_version, display, "
     "manifest_sha256, manifest, size_bytes, created_at, updated_at, next_attempt_at, attempts, "
-    "redrives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    "redrives, blobs_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_BLOBS_DURABLE = "UPDATE queue_items SET blobs_pending = 0 WHERE id = ?"
+_DELETE_FILES_OF_ITEM = "DELETE FROM queue_files WHERE item_key = ?"
+_DELETE_ITEM = "DELETE FROM queue_items WHERE id = ?"
 _DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
 _INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size, blob) "
@@ -169,6 +176,20 @@ _INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256
 DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
 # What the describing step hands the commit: (created at, manifest draft, its hash, display).
 _Described = tuple[float, bytes, str, str]
+
+
+class _Outcome(enum.Enum):
+    """How the describing-and-committing step of an enqueue ended (failures raise)."""
+
+    COMMITTED = "committed"
+    EXISTS = "exists"  # a row with this application id was there already
+    OVER_BUDGET = "over budget"  # nothing committed: the queue would exceed its disk budget
+
+
+def _disk_full(e: BaseException) -> bool:
+    if isinstance(e, OSError):
+        return e.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(e, sqlite3.Error) and getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 def finalise_manifest(stored: bytes, stored_hash: str, blobs: list[tuple[str, bytes]]
@@ -225,6 +246,7 @@ class RecoveryReport:
     leases_returned: int = 0
     finished_purges: int = 0
     missing_payloads: int = 0
+    unfinished_enqueues: int = 0  # rows committed before their blobs were complete: dropped
 
 
 def _iso(ts: float) -> str:
@@ -294,6 +316,11 @@ class OfflineQueue:
         self._enqueue_conn: Any = None
         self._worker_conn: Any = None  # the sync worker's, likewise (see _worker_transaction)
         self._enqueue_lock = threading.Lock()
+        # Applications whose rows are still flagged blobs_pending though their blobs are durable
+        # (the next enqueue's commit, or close, clears the flag), and rows of failed enqueues
+        # that could not be deleted (left out of claims until recovery drops them).
+        self._unconfirmed: list[str] = []
+        self._abandoned: set[str] = set()
         self.recovery = RecoveryReport()
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -357,6 +384,7 @@ class OfflineQueue:
             self.blobs.close()
         with self._enqueue_lock:
             if self._enqueue_conn is not None:
+                self._confirm_blobs()
                 self._enqueue_conn.close()  # detached: this closes it
                 self._enqueue_conn = None
         with self._write:
@@ -373,6 +401,23 @@ class OfflineQueue:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    def _confirm_blobs(self) -> None:
+        """Clear the blobs_pending flag of the applications enqueued since the last enqueue
+        (their blobs are durable), so the next open has nothing to check. The caller holds
+        ``_enqueue_lock``; a failure here only leaves that check to recovery."""
+        if not self._unconfirmed:
+            return
+        raw = self._enqueue_conn.dbapi_connection
+        try:
+            raw.execute("BEGIN")
+            raw.executemany(_BLOBS_DURABLE, [(i,) for i in self._unconfirmed])
+            raw.execute("COMMIT")
+            self._unconfirmed.clear()
+        except sqlite3.Error as e:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            log.warning("blobs_pending flags left for recovery (%s)", type(e).__name__)
 
     def __enter__(self) -> OfflineQueue:
         self.open()
@@ -413,6 +458,7 @@ class OfflineQueue:
                 item.next_attempt_at = now
                 leases += 1
             s.commit()
+            unfinished = self._recover_pending_blobs(s)
             delivered = [i.id for i in s.scalars(select(Item).where(
                 Item.state == State.DELIVERED))]
             referenced = {f.file_name for f in s.scalars(select(ItemFile))}
@@ -441,7 +487,26 @@ class OfflineQueue:
             self.purge(item_id)
         self._blob_bytes = store.usage_bytes()
         self.prune_tombstones()
-        return RecoveryReport(orphans, temp, leases, len(delivered), missing)
+        return RecoveryReport(orphans, temp, leases, len(delivered), missing, unfinished)
+
+    def _recover_pending_blobs(self, s: Session) -> int:
+        """Rows committed while their blobs were being written (enqueue): keep each whose blobs
+        are complete (synced again: a buffered write may not have reached the disk before the
+        crash), drop each whose blobs are not; such an enqueue never returned, so nobody was
+        told it was accepted. Its blobs become orphans. Returns the number dropped."""
+        store = self._store
+        dropped = 0
+        self._abandoned.clear()
+        for item in s.scalars(select(Item).where(Item.blobs_pending.is_(True))):
+            if all(store.confirm(f.file_name, f.content_hash, f.size) for f in item.files):
+                item.blobs_pending = False
+            elif item.state == State.QUEUED and item.attempts == 0:
+                s.delete(item)  # with its file rows
+                dropped += 1
+            else:  # claimed, so its enqueue had returned: a later fault, which a claim reports
+                item.blobs_pending = False
+        s.commit()
+        return dropped
 
     # -- enqueue --------------------------------------------------------------------------------
 
@@ -460,10 +525,13 @@ class OfflineQueue:
         Each attachment is sealed straight into the aligned buffer of its direct write (see
         blobs.py). Then this thread writes the blobs durably into spare files (names made
         durable ahead) while the describing thread hashes them, checks the disk budget, wraps
-        the data key for the platform (X25519), seals the payload and builds the manifest (the
-        writes' system calls leave it the interpreter lock); if that thread has not started by
-        the time the writes are done, this one describes itself. Only then is the row
-        committed (FULL), so no row ever refers to a blob that is not on stable storage."""
+        the data key for the platform (X25519), seals the payload, builds the manifest and
+        commits the row (FULL): the two durable writes overlap instead of following each
+        other. The row is committed flagged ``blobs_pending``, so a crash before the blobs are
+        durable is found by recovery (which drops the unfinished row: it was never
+        acknowledged); the write lock is held throughout, so nothing in this process (a claim)
+        sees the row before then. If the describing thread has not started by the time the
+        writes are done, this one describes and commits itself."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
@@ -477,54 +545,81 @@ class OfflineQueue:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key", str(e))
         store = self._store
         pending: list[PendingBlob] = []
-        job: Future[_Described | None] | None = None
-        try:
-            for a in app.attachments:
-                pending.append(store.prepare_into(
-                    len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
-                    functools.partial(sealer.attachment_into, a.name, a.data)))
-            if self._describer is not None:
-                job = self._describer.submit(self._describe, app, application_id, sealer,
-                                             pending)
-            store.write_durably(pending)  # content and names durable, or raised
-            if job is None or job.cancel():  # not started: describe here rather than wait
-                described = self._describe(app, application_id, sealer, pending)
-            else:
-                described = job.result()
-        except BaseException as e:
-            if job is not None:
-                job.cancel()
-                wait([job])  # it reads the blobs' buffers
-            store.abort_puts(pending)
-            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+        with self._write:
+            try:
+                outcome = self._store_and_commit(app, application_id, sealer, pending)
+            except BaseException as e:
+                store.abort_puts(pending)
+                if _disk_full(e):
+                    return disk_full
+                raise
+            if outcome is _Outcome.OVER_BUDGET:
+                store.abort_puts(pending)
                 return disk_full
+            if outcome is _Outcome.EXISTS:  # a double tap: the first one stands
+                store.abort_puts(pending)
+                return EnqueueResult(True, application_id)
+            store.release(pending)
+            with self._pending_lock:
+                self._blob_bytes += sum(p.size for p in pending)
+            with self._enqueue_lock:  # its blobs are durable: the next commit clears the flag
+                self._unconfirmed.append(application_id)
+        if pending:
+            store.refill()
+        self._prepare_wrap()
+        self._changed()
+        return EnqueueResult(True, application_id)
+
+    def _store_and_commit(self, app: ApplicationInput, application_id: str,
+                          sealer: crypto.Sealer, pending: list[PendingBlob]) -> _Outcome:
+        """Seal the attachments into ``pending``, then write them durably and (on the
+        describing thread) commit the row side by side. Raises if either failed, after taking
+        a committed row back; the caller takes the blobs back."""
+        store = self._store
+        for a in app.attachments:
+            pending.append(store.prepare_into(
+                len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
+                functools.partial(sealer.attachment_into, a.name, a.data)))
+        job: Future[_Outcome] | None = None
+        if self._describer is not None:
+            job = self._describer.submit(self._describe_and_commit, app, application_id, sealer,
+                                         pending)
+        try:
+            store.write_durably(pending)  # content and names durable, or raised
+        except BaseException:
+            if job is not None and not job.cancel():
+                wait([job])  # it reads the blobs' buffers, and may have committed the row
+                if not job.exception() and job.result() is _Outcome.COMMITTED:
+                    self._take_back(application_id)
             raise
-        if described is None:  # over the disk budget
-            store.abort_puts(pending)
-            return disk_full
-        store.release(pending)
+        if job is None or job.cancel():  # not started: describe here rather than wait
+            return self._describe_and_commit(app, application_id, sealer, pending)
+        return job.result()
+
+    def _describe_and_commit(self, app: ApplicationInput, application_id: str,
+                             sealer: crypto.Sealer, pending: list[PendingBlob]) -> _Outcome:
+        described = self._describe(app, application_id, sealer, pending)
+        if described is None:
+            return _Outcome.OVER_BUDGET
         now, manifest, manifest_hash, display_json = described
-        with self._pending_lock:
-            self._blob_bytes += sum(p.size for p in pending)
         size = len(manifest) + sum(p.size for p in pending)
         # The sqlite3 connection itself (no ORM, no Core execution layer, no pool checkout):
         # this is the citizen-facing hot path, measured against raw sqlite3. Autocommit mode
-        # (see db.py), so the transaction is explicit; COMMIT returns after the WAL fsync (FULL).
-        with self._write, self._enqueue_lock:
+        # (see db.py), so the transaction is explicit; COMMIT returns after the WAL fsync
+        # (FULL). The enqueuing thread holds the write lock for this transaction.
+        with self._enqueue_lock:
             raw = self._enqueue_db()
             raw.execute("BEGIN")
             try:
                 if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
-                    # Enqueued meanwhile under the same id (a double tap): the first one
-                    # stands; the blobs just written are unreferenced.
-                    raw.execute("ROLLBACK")
-                    for pb in pending:
-                        store.delete(pb.file)
-                    return EnqueueResult(True, application_id)
+                    raw.execute("ROLLBACK")  # enqueued meanwhile under the same id
+                    return _Outcome.EXISTS
+                confirmed = list(self._unconfirmed)
+                raw.executemany(_BLOBS_DURABLE, [(i,) for i in confirmed])
                 raw.execute(_INSERT_ITEM, (
                     application_id, "application", str(State.QUEUED), app.item_id,
                     app.catalogue_version, display_json, manifest_hash, manifest, size, now,
-                    now, now, 0, 0))
+                    now, now, 0, 0, 1 if pending else 0))
                 raw.executemany(_INSERT_FILE, [
                     (application_id, i, "attachment", a.name, pb.name, pb.size, pb.file)
                     for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
@@ -533,11 +628,27 @@ class OfflineQueue:
                 if raw.in_transaction:
                     raw.execute("ROLLBACK")
                 raise
-        if pending:
-            store.refill()
-        self._prepare_wrap()
-        self._changed()
-        return EnqueueResult(True, application_id)
+            del self._unconfirmed[:len(confirmed)]
+        return _Outcome.COMMITTED
+
+    def _take_back(self, application_id: str) -> None:
+        """Delete the row of an enqueue whose blobs failed (it was never acknowledged). If even
+        that fails, the row stays flagged and is left out of claims until recovery drops it."""
+        try:
+            with self._enqueue_lock:
+                raw = self._enqueue_db()
+                raw.execute("BEGIN")
+                try:
+                    raw.execute(_DELETE_FILES_OF_ITEM, (application_id,))
+                    raw.execute(_DELETE_ITEM, (application_id,))
+                    raw.execute("COMMIT")
+                except BaseException:
+                    if raw.in_transaction:
+                        raw.execute("ROLLBACK")
+                    raise
+        except (sqlite3.Error, OSError) as e:
+            log.warning("an unfinished enqueue's row stays until recovery (%s)", type(e).__name__)
+            self._abandoned.add(application_id)
 
     def _take_wrap(self) -> crypto.KeyWrap | None:
         """The key wrap made ahead for this application (None: its envelope makes its own)."""
@@ -631,8 +742,9 @@ class OfflineQueue:
         # Plain SQL on one connection: the worker's per-item bookkeeping is on the sync
         # throughput path (measured against a plain upload).
         with self._worker_transaction() as c:
-            row = c.execute(_CLAIM, (now, now)).fetchone() if only is None else \
-                c.execute(_CLAIM_ONE, (only, now, now)).fetchone()
+            left_out = self._left_out()
+            row = c.execute(_CLAIM, (now, now, left_out)).fetchone() if only is None else \
+                c.execute(_CLAIM_ONE, (only, now, now, left_out)).fetchone()
             if row is None:
                 return None
             item_id, state, attempts, stored, stored_hash, created = row
@@ -684,6 +796,10 @@ class OfflineQueue:
                 return ahead.blobs, ahead.manifest, ahead.sha
         return self._prepare(stored, stored_hash, files)
 
+    def _left_out(self) -> str:
+        """The ids claims leave out, as the JSON list _DUE takes."""
+        return json.dumps(sorted(self._abandoned)) if self._abandoned else "[]"
+
     def _read_ahead_of(self, item_id: str) -> bool:
         """Whether a read queued ahead may be ``item_id``'s (one not known to be another's)."""
         with self._read_lock:
@@ -727,7 +843,7 @@ class OfflineQueue:
 
     def _read_ahead_job(self, current_id: str, now: float) -> Prepared | None:
         with self._relaxed.connect() as c:
-            row = c.exec_driver_sql(_NEXT_AFTER, (now, now, current_id)).first()
+            row = c.exec_driver_sql(_NEXT_AFTER, (now, now, self._left_out(), current_id)).first()
             if row is None:
                 return None
             item_id, stored, stored_hash = str(row[0]), bytes(row[1] or b""), str(row[2])
@@ -892,8 +1008,10 @@ class OfflineQueue:
         with self._write, self._enqueue_lock:
             raw = self._enqueue_db()
             raw.execute("BEGIN")
+            confirmed = list(self._unconfirmed)
             try:
                 raw.execute(_DURABLE_MARK, (repr(self.clock()),))
+                raw.executemany(_BLOBS_DURABLE, [(i,) for i in confirmed])
                 used = {str(r[0]) for r in raw.execute(_FILES_USED.format(marks=marks),
                                                        names + names)}
                 raw.execute("COMMIT")
@@ -901,6 +1019,7 @@ class OfflineQueue:
                 if raw.in_transaction:
                     raw.execute("ROLLBACK")
                 raise
+            del self._unconfirmed[:len(confirmed)]
         return used
 
     def _flush_in_background(self) -> None:

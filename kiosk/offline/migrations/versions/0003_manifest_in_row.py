@@ -18,5 +18,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("queue_items") as batch:
-        batch.drop_column("manifest")
+    # Not a batch (copy-and-rename) operation: dropping the old queue_items with foreign keys
+    # on would cascade into queue_files and delete every file row.
+    op.execute("ALTER TABLE queue_items DROP COLUMN manifest")  # SQLite ≥ 3.35
