@@ -345,3 +345,17 @@ def test_device_status_reaches_the_status_bar_from_its_thread(make_app: AppFacto
     app.set_queue(0)
     assert bar.queue.isHidden()
     assert "idcard" in app.simulators
+
+
+def test_text_is_unhinted_in_both_themes(make_app: AppFactory, qtbot: QtBot) -> None:
+    """Unhinted glyphs (a start-up cost, see KioskApp._apply_theme) for the styled labels and
+    the painted tiles alike, before and after the theme switch rebuilds the fonts."""
+    app = make_app()
+    h = home(app)
+    unhinted = QtGui.QFont.HintingPreference.PreferNoHinting
+    for _ in range(2):
+        qtbot.wait(10)
+        fonts = [app.qapp.font(), h.welcome.font(), h.tiles[0].name_font(),
+                 app.window.status_bar.font()]
+        assert [f.hintingPreference() for f in fonts] == [unhinted] * len(fonts)
+        qtbot.mouseClick(h.elderly_button, Qt.MouseButton.LeftButton)
