@@ -1,9 +1,8 @@
 """Typed configuration, declared once.
 
-How to declare a section (msgspec; constraints in ``Annotated[..., Meta(...)]``; repeat
-``frozen=True`` on each class, which mypy needs to know it is frozen)::
+How to declare a section (constraints in ``Annotated[..., Meta(...)]``, msgspec's)::
 
-    class ExampleConfig(Section, frozen=True):
+    class ExampleConfig(Section):
         timeout_s: Annotated[float, Meta(gt=0, le=60)] = 5.0  # constraint: ge/gt/le/lt, pattern, …
         mode: Literal["simulator", "real"] = "simulator"  # choices
         spool_dir: Path = Path("spool")  # comes out as pathlib.Path; Path | None = None is fine too
@@ -15,10 +14,14 @@ else as a string). A bad file stops start-up with a :class:`ConfigError` naming 
 and what is wrong.
 
 Each device/queue/platform package owns one section class here so every setting, its type and its
-default are visible in one place. msgspec rather than pydantic: importing pydantic and building the
-models took ~230 ms of a ~1 s cold start (bench/bench_startup.py). Sections are
-frozen; derive a changed copy with :func:`replace`, a JSON-ready dict with :func:`to_dict`. Only
+default are visible in one place. Sections are frozen records (:class:`Section`); derive a
+changed copy with :func:`replace`, a JSON-ready dict with :func:`to_dict`. Only
 :func:`load_config` validates — a section built directly in code is trusted as typed.
+
+Validation is msgspec's (pydantic's import and model building took ~230 ms of a ~1 s cold start),
+on Struct types mirroring the sections, made when a configuration is validated. The sections
+themselves are plain classes: importing msgspec was ~15-20 ms of every start, and a start whose
+layers validated before takes the result from the validated-config cache without it.
 """
 
 from __future__ import annotations
@@ -26,24 +29,14 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
-
-# msgspec uses typing_extensions' get_type_hints when it can import it (FastAPI installs it);
-# on Python 3.11 typing's own resolves every annotation here the same, and importing
-# typing_extensions is ~5 ms of the kiosk's start-up: msgspec is imported with it hidden.
-if "msgspec" not in sys.modules and "typing_extensions" not in sys.modules:
-    sys.modules["typing_extensions"] = None  # type: ignore[assignment]
-    try:
-        import msgspec
-    finally:
-        del sys.modules["typing_extensions"]
-import msgspec
-from msgspec import Meta
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 from kiosk.tomlcache import CACHE_DIR, fingerprint, read_cached, write_cached
+
+if TYPE_CHECKING:
+    from msgspec import Meta
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -52,18 +45,74 @@ ENV_PREFIX = "KIOSK__"
 DeviceMode = Literal["simulator", "real", "disabled"]
 
 
-class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base of every config section: unknown keys are errors, so typos never pass silently."""
+@dataclass_transform(kw_only_default=True, frozen_default=True)
+class Section:
+    """Base of every config section: a frozen record of its annotated settings, built with
+    keywords; each setting's default is its class attribute. Unknown keys are errors (here and
+    in validation), so typos never pass silently."""
+
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = list(cls._fields)  # a subclass keeps its parent's settings, in their order
+        defaults = dict(cls._defaults)
+        # This class's own annotations (not inherited); inspect.get_annotations would import inspect.
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
+            if name.startswith("_") or "ClassVar" in str(annotation):
+                continue
+            if name not in fields:
+                fields.append(name)
+            if name in cls.__dict__:
+                defaults[name] = cls.__dict__[name]
+            else:
+                defaults.pop(name, None)
+        cls._fields = tuple(fields)
+        cls._defaults = defaults
+
+    def __init__(self, **values: Any) -> None:
+        for name in self._fields:
+            if name in values:
+                value = values.pop(name)
+            elif name in self._defaults:
+                value = self._defaults[name]
+            else:
+                raise TypeError(f"{type(self).__name__}: missing setting '{name}'")
+            object.__setattr__(self, name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}: unknown setting(s) {', '.join(values)}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen (use config.replace)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Section) or type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({settings})"
 
 
-class TerminalConfig(Section, frozen=True):
+class TerminalConfig(Section):
     id: str = "T-DEMO-0001"
     branch_name: str = "演示支行"
     # GB/T 2260 code of where the kiosk stands; the first two digits decide "cross-province".
     region_code: Annotated[str, Meta(pattern=r"^\d{6}$")] = "310000"
 
 
-class UiConfig(Section, frozen=True):
+class UiConfig(Section):
     language: Literal["zh_CN", "en_US"] = "zh_CN"
     elderly_mode: bool = False
     fullscreen: bool = True
@@ -80,7 +129,7 @@ class UiConfig(Section, frozen=True):
     time_scale: Annotated[float, Meta(gt=0, le=1.0)] = 1.0
 
 
-class PathsConfig(Section, frozen=True):
+class PathsConfig(Section):
     # Relative paths are taken from the project root (demo) — production uses absolute paths.
     data_dir: Path = Path("var/demo")
     log_dir: Path = Path("var/demo/logs")
@@ -90,14 +139,14 @@ class PathsConfig(Section, frozen=True):
         return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-class LoggingConfig(Section, frozen=True):
+class LoggingConfig(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_bytes: Annotated[int, Meta(ge=10_000)] = 5_000_000
     backup_count: Annotated[int, Meta(ge=1)] = 10
     also_stderr: bool = True
 
 
-class IdCardReaderConfig(Section, frozen=True):
+class IdCardReaderConfig(Section):
     mode: DeviceMode = "simulator"
     # A device path (/dev/ttyUSB0) or any pyserial URL (socket://host:port, loop://).
     port: str = "/dev/ttyUSB0"
@@ -139,7 +188,7 @@ class IdCardReaderConfig(Section, frozen=True):
     simulator_rf_delay_s: Annotated[float, Meta(ge=0)] = 0.0
 
 
-class PrinterConfig(Section, frozen=True):
+class PrinterConfig(Section):
     """The ESC/POS receipt printer (kiosk.devices.printer)."""
 
     mode: DeviceMode = "simulator"
@@ -169,7 +218,7 @@ class PrinterConfig(Section, frozen=True):
     reprint_keep_count: Annotated[int, Meta(ge=1, le=1000)] = 50
 
 
-class A4PrinterConfig(Section, frozen=True):
+class A4PrinterConfig(Section):
     """A4 certificates through CUPS (kiosk.devices.a4)."""
 
     # simulator: a local cupsd with a cups-pdf queue is set up on demand (demo, tests).
@@ -186,7 +235,7 @@ class A4PrinterConfig(Section, frozen=True):
     issuer: str = "政务服务自助终端"
 
 
-class SmartCardConfig(Section, frozen=True):
+class SmartCardConfig(Section):
     # simulator: the same PC/SC driver against pcscd + vpcd with the virtual cards of
     # kiosk.devices.smartcard.vcard; real: a physical reader under pcscd.
     mode: DeviceMode = "simulator"
@@ -219,7 +268,7 @@ class SmartCardConfig(Section, frozen=True):
     start_pcscd: bool = False
 
 
-class CameraConfig(Section, frozen=True):
+class CameraConfig(Section):
     """One camera (the document camera 高拍仪, or the face camera); see kiosk/devices/camera."""
 
     mode: DeviceMode = "simulator"
@@ -270,7 +319,7 @@ class CameraConfig(Section, frozen=True):
     face_quality_frames: Annotated[int, Meta(ge=1)] = 5  # good frames in a row before the challenge
 
 
-class FaceCameraConfig(CameraConfig, frozen=True):
+class FaceCameraConfig(CameraConfig):
     """The face camera: the same settings, other defaults (a 720p camera at eye height)."""
 
     device: str = "1"
@@ -279,7 +328,7 @@ class FaceCameraConfig(CameraConfig, frozen=True):
     auto_capture: bool = False
 
 
-class DevicesConfig(Section, frozen=True):
+class DevicesConfig(Section):
     idcard: IdCardReaderConfig = IdCardReaderConfig()
     printer: PrinterConfig = PrinterConfig()
     a4: A4PrinterConfig = A4PrinterConfig()
@@ -288,7 +337,7 @@ class DevicesConfig(Section, frozen=True):
     face_camera: FaceCameraConfig = FaceCameraConfig()
 
 
-class PlatformConfig(Section, frozen=True):
+class PlatformConfig(Section):
     base_url: str = "http://127.0.0.1:8741"
     # Demo: the kiosk starts the reference platform itself on loopback (port 0 = any free port;
     # the started server's URL then replaces base_url).
@@ -314,7 +363,7 @@ class PlatformConfig(Section, frozen=True):
     insecure_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
 
-class QueueConfig(Section, frozen=True):
+class QueueConfig(Section):
     database: Path = Path("queue.sqlite3")  # relative to paths.data_dir
     files_dir: Path = Path("queue-files")  # relative to paths.data_dir
     lock_file: Path = Path("queue.lock")  # one writer process
@@ -345,7 +394,7 @@ class QueueConfig(Section, frozen=True):
     confirm_wait_s: Annotated[float, Meta(ge=0, le=30)] = 5.0
 
 
-class StaffConfig(Section, frozen=True):
+class StaffConfig(Section):
     # Who may log in: a TOML file of [[staff]] entries (id, role, pin_hash, card_id). Relative paths
     # are taken from the project root. The platform may provision the same entries later.
     staff_file: Path = Path("config/staff-demo.toml")
@@ -362,7 +411,7 @@ class StaffConfig(Section, frozen=True):
     max_timeout_extension_s: Annotated[int, Meta(ge=10)] = 600
 
 
-class DiagConfig(Section, frozen=True):
+class DiagConfig(Section):
     check_timeout_s: Annotated[float, Meta(gt=0)] = 10.0  # each self-test check gives up after this
     min_free_mb: Annotated[int, Meta(ge=1)] = 500  # data and log directories need this much free
     cert_warn_days: Annotated[int, Meta(ge=0)] = 30  # platform certificate expiring sooner → fail
@@ -373,18 +422,18 @@ class DiagConfig(Section, frozen=True):
     platform_health_path: Annotated[str, Meta(pattern=r"^/")] = "/"
 
 
-class DevDockConfig(Section, frozen=True):
+class DevDockConfig(Section):
     enabled: bool = False
 
 
-class WatchdogConfig(Section, frozen=True):
+class WatchdogConfig(Section):
     # UI-thread stall watchdog (kiosk/diag/watchdog.py): logs one line per stall when enabled.
     enabled: bool = False
     stall_ms: Annotated[float, Meta(gt=0)] = 50.0  # a heartbeat gap longer than this is a stall
     heartbeat_ms: Annotated[int, Meta(ge=1, le=1000)] = 10
 
 
-class JourneysConfig(Section, frozen=True):
+class JourneysConfig(Section):
     """Catalogue, search, recommendations and the journey engine (kiosk/catalogue, kiosk/journeys)."""
 
     # Shipped with the software so the kiosk is useful on first boot.
@@ -415,7 +464,7 @@ class JourneysConfig(Section, frozen=True):
     face_attempts: Annotated[int, Meta(ge=1)] = 3
 
 
-class KioskConfig(Section, frozen=True):
+class KioskConfig(Section):
     profile: str = "demo"
     terminal: TerminalConfig = TerminalConfig()
     ui: UiConfig = UiConfig()
@@ -570,7 +619,7 @@ def load_config(profile: str | None = None, config_file: Path | None = None,
             return config
     try:
         config = _convert(merged)
-    except msgspec.ValidationError:
+    except _msgspec().ValidationError:
         problems = _all_problems(merged, sources)
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
     if layers_key is not None:
@@ -585,7 +634,7 @@ def _encode(value: Any) -> Any:
     """A validated config as marshal-able data: sections and paths tagged, the rest as it is."""
     if isinstance(value, Section):
         return ("section", type(value).__name__,
-                {name: _encode(getattr(value, name)) for name in value.__struct_fields__})
+                {name: _encode(getattr(value, name)) for name in value._fields})
     if isinstance(value, Path):
         return ("path", str(value))
     if isinstance(value, tuple):
@@ -622,17 +671,31 @@ S = TypeVar("S", bound=Section)
 
 def replace(section: S, **changes: Any) -> S:
     """A copy of ``section`` with some settings changed (not validated: the caller's values are typed)."""
-    return msgspec.structs.replace(section, **changes)
+    unknown = set(changes) - set(section._fields)
+    if unknown:
+        raise TypeError(f"{type(section).__name__}: unknown setting(s) {', '.join(sorted(unknown))}")
+    return type(section)(**{**{name: getattr(section, name) for name in section._fields},
+                            **changes})
 
 
 def to_dict(section: Section) -> dict[str, Any]:
     """The section as plain JSON data (paths as strings, tuples as lists), in declaration order."""
-    data: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(section, enc_hook=str))
+    data: dict[str, Any] = _plain_data(section)
     return data
 
 
+def _plain_data(value: Any) -> Any:
+    if isinstance(value, Section):
+        return {name: _plain_data(getattr(value, name)) for name in value._fields}
+    if isinstance(value, tuple | list):
+        return [_plain_data(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)  # a path
+
+
 def field_names(section: Section | type[Section]) -> tuple[str, ...]:
-    return section.__struct_fields__
+    return section._fields
 
 
 def _decode_path(kind: type, value: Any) -> Any:
@@ -643,9 +706,91 @@ def _decode_path(kind: type, value: Any) -> Any:
     raise NotImplementedError(kind)
 
 
+def _msgspec() -> Any:
+    """msgspec, imported when a configuration is validated (not on a start from the cache).
+
+    msgspec uses typing_extensions' get_type_hints when it can import it (FastAPI installs it);
+    on Python 3.11 typing's own resolves every annotation here the same, and importing
+    typing_extensions is ~5 ms: msgspec is imported with it hidden."""
+    import sys
+
+    if "msgspec" not in sys.modules and "typing_extensions" not in sys.modules:
+        sys.modules["typing_extensions"] = None  # type: ignore[assignment]
+        try:
+            import msgspec
+        finally:
+            del sys.modules["typing_extensions"]
+    import msgspec
+
+    return msgspec
+
+
 def _convert(data: dict[str, Any]) -> KioskConfig:
+    """Validate the merged layers on the sections' msgspec mirrors, then build the sections."""
+    msgspec = _msgspec()
     # strict=False: a number or boolean written as a string ("45", "true") is read as one, as before.
-    return msgspec.convert(data, KioskConfig, strict=False, dec_hook=_decode_path)
+    validated = msgspec.convert(data, _mirror(KioskConfig), strict=False, dec_hook=_decode_path)
+    config = _from_mirror(validated)
+    assert isinstance(config, KioskConfig)
+    return config
+
+
+# Section class -> its msgspec Struct mirror, and back (made on the first validation).
+_MIRRORS: dict[type[Section], Any] = {}
+_SECTIONS: dict[Any, type[Section]] = {}
+
+
+def _hints(cls: type[Section], extras: bool = True) -> dict[str, Any]:
+    """The sections' evaluated annotations (their ``Meta`` is msgspec's)."""
+    import typing
+
+    return typing.get_type_hints(cls, localns={"Meta": _msgspec().Meta}, include_extras=extras)
+
+
+def _mirror(cls: type[Section]) -> Any:
+    """A msgspec Struct type with ``cls``'s settings, types, constraints and defaults (nested
+    sections mirrored too), refusing unknown keys."""
+    mirror = _MIRRORS.get(cls)
+    if mirror is not None:
+        return mirror
+    msgspec = _msgspec()
+    hints = _hints(cls)
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for name in cls._fields:
+        kind = hints[name]
+        if isinstance(kind, type) and issubclass(kind, Section):
+            kind = _mirror(kind)
+        elif _holds_section(kind):
+            raise TypeError(f"{cls.__name__}.{name}: a section may only be nested directly")
+        if name in cls._defaults:
+            fields.append((name, kind, _to_mirror(cls._defaults[name])))
+        else:
+            fields.append((name, kind))
+    mirror = msgspec.defstruct(cls.__name__, fields, kw_only=True, frozen=True,
+                               forbid_unknown_fields=True)
+    _MIRRORS[cls] = mirror
+    _SECTIONS[mirror] = cls
+    return mirror
+
+
+def _holds_section(kind: Any) -> bool:
+    from typing import get_args
+
+    return any((isinstance(a, type) and issubclass(a, Section)) or _holds_section(a)
+               for a in get_args(kind))
+
+
+def _to_mirror(value: Any) -> Any:
+    if isinstance(value, Section):
+        return _mirror(type(value))(**{n: _to_mirror(getattr(value, n)) for n in value._fields})
+    return value
+
+
+def _from_mirror(value: Any) -> Any:
+    cls = _SECTIONS.get(type(value))
+    if cls is None:
+        return value
+    return cls(**{name: _from_mirror(getattr(value, name)) for name in cls._fields})
 
 
 _MAX_PROBLEMS = 20
@@ -663,7 +808,7 @@ def _all_problems(merged: dict[str, Any], sources: Mapping[str, str]) -> list[st
         try:
             _convert(data)
             break
-        except msgspec.ValidationError as e:
+        except _msgspec().ValidationError as e:
             m = _AT.match(str(e))
             assert m is not None  # the pattern matches any text
             keys: list[str | int] = [int(k[1:-1]) if k.startswith("[") else k.lstrip(".")
@@ -717,10 +862,9 @@ def _field_type(keys: list[str | int]) -> Any:
     """The declared type at ``keys`` (only called to word an error, so speed does not matter)."""
     kind: Any = KioskConfig
     for key in keys:
-        if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
+        if not (isinstance(kind, type) and issubclass(kind, Section)):
             return None
-        types = {f.name: f.type for f in msgspec.structs.fields(kind)}
-        kind = types.get(str(key))
+        kind = _hints(kind, extras=False).get(str(key))
     return kind
 
 
@@ -735,9 +879,9 @@ def _did_you_mean(keys: list[str | int]) -> str:
     import difflib
 
     parent = _field_type(keys[:-1])
-    if not (isinstance(parent, type) and issubclass(parent, msgspec.Struct)):
+    if not (isinstance(parent, type) and issubclass(parent, Section)):
         return ""
-    close = difflib.get_close_matches(str(keys[-1]), parent.__struct_fields__, n=1)
+    close = difflib.get_close_matches(str(keys[-1]), parent._fields, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

@@ -7,6 +7,7 @@ Qt's own messages and uncaught exceptions (any thread) are routed here too.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
@@ -16,8 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-import msgspec
 
 from kiosk.privacy import redact_fields, redact_text
 
@@ -67,9 +66,8 @@ class JsonLineFormatter(logging.Formatter):
 
 
 def _json(value: object) -> str:
-    """One JSON line, non-ASCII kept as it is, anything unknown written as str(). msgspec's
-    encoder (loaded with the config anyway) rather than json: importing json is ~3 ms of start-up."""
-    return msgspec.json.encode(value, enc_hook=str).decode()
+    """One JSON line, compact, non-ASCII kept as it is, anything unknown written as str()."""
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 class ConsoleFormatter(logging.Formatter):

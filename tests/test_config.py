@@ -1,4 +1,8 @@
 import json
+import os
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -247,3 +251,42 @@ def test_validation_is_reused_for_the_same_layers_only(tmp_path: Path,
     assert b"UiConfig" in cache.read_bytes()
     cache.write_bytes(cache.read_bytes().replace(b"UiConfig", b"NoConfig"))
     assert load_config("demo", env=env, config_dir=conf) == fresh
+
+
+def test_sections_are_frozen_keyword_records() -> None:
+    from kiosk.config import CameraConfig, UiConfig
+
+    ui = UiConfig(width=1280)
+    with pytest.raises(AttributeError):
+        ui.width = 1024  # type: ignore[misc]
+    with pytest.raises(TypeError, match="unknown setting"):
+        UiConfig(widht=1280)  # type: ignore[call-arg]
+    assert ui == UiConfig(width=1280) and hash(ui) == hash(UiConfig(width=1280))
+    assert ui != UiConfig() and ui != replace(ui, height=720)
+    assert replace(ui, height=720).height == 720 and replace(ui, height=720).width == 1280
+    with pytest.raises(TypeError, match="unknown setting"):
+        replace(ui, widht=1)
+    # A subclass keeps its parent's settings, in their order, with its own defaults.
+    assert field_names(FaceCameraConfig) == field_names(CameraConfig)
+    assert (FaceCameraConfig().width, CameraConfig().width) == (1280, 1920)
+    assert "width=1280" in repr(ui)
+
+
+VALIDATED_START = """
+import sys
+from kiosk.config import load_config
+config = load_config("demo")
+print("MSGSPEC", "msgspec" in sys.modules, config.terminal.branch_name)
+"""
+
+
+def test_a_start_from_the_validated_cache_does_not_import_msgspec() -> None:
+    """msgspec (the validator) is ~15-20 ms of a start: a start whose layers validated before
+    takes the sections from the validated-config cache without importing it."""
+    branch = f"branch-{uuid.uuid4().hex}"  # layers never validated before
+    env = {**os.environ, "KIOSK__TERMINAL__BRANCH_NAME": branch}
+    run = [sys.executable, "-c", VALIDATED_START]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=60, env=env)
+    again = subprocess.run(run, capture_output=True, text=True, timeout=60, env=env)
+    assert first.stdout.split() == ["MSGSPEC", "True", branch], first.stderr[-2000:]
+    assert again.stdout.split() == ["MSGSPEC", "False", branch], again.stderr[-2000:]

@@ -1,6 +1,5 @@
 import re
 
-import msgspec
 import pytest
 
 from kiosk.ui.theme import ELDERLY, NORMAL, THEMES, build_qss, contrast_ratio, relative_luminance
@@ -44,6 +43,6 @@ def test_qss_is_generated_from_the_theme() -> None:
         assert t.palette.primary in qss
         # every colour in the QSS comes from the palette (one source of colours)
         colours = {c.upper() for c in re.findall(r"#[0-9A-Fa-f]{6}\b", qss)}
-        palette = {v.upper() for v in msgspec.structs.asdict(t.palette).values() if isinstance(v, str)}
+        palette = {v.upper() for v in t.palette._asdict().values() if isinstance(v, str)}
         assert colours <= palette, colours - palette
     assert build_qss(NORMAL) != build_qss(ELDERLY)

@@ -12,9 +12,7 @@ journeys work replaces simply by registering its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
-import msgspec
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from kiosk.i18n import tr
 from kiosk.qt import QtWidgets
@@ -65,7 +63,7 @@ class Screen(QtWidgets.QWidget):
         return [{}]
 
 
-class ScreenSpec(msgspec.Struct, frozen=True):  # a Struct: a dataclass costs ~1.5 ms to define
+class ScreenSpec(NamedTuple):  # not a dataclass: one costs ~1.5 ms to define
     route: str
     cls: type[Screen]
     fallback: bool

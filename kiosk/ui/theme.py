@@ -7,16 +7,16 @@ Sizes follow the product brief's UX rules at 1080p: main text ≥ 24 px (normal)
 
 from __future__ import annotations
 
-import msgspec
+from typing import NamedTuple
 
 # Families tried in order; Qt falls back per glyph. WenQuanYi Micro Hei is what setup.sh installs.
 FONT_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                  "WenQuanYi Zen Hei", "DejaVu Sans", "sans-serif")
 
 
-# msgspec Structs rather than dataclasses: the same frozen records, made in microseconds at
-# import (two frozen dataclasses cost ~4 ms of every start-up).
-class Palette(msgspec.Struct, frozen=True):
+# Named tuples rather than dataclasses: the same frozen records, made in microseconds at import
+# (two frozen dataclasses cost ~4 ms of every start-up).
+class Palette(NamedTuple):
     background: str  # window background
     surface: str  # cards, tiles, dialogs
     surface_alt: str  # banners, pressed tiles
@@ -37,7 +37,7 @@ class Palette(msgspec.Struct, frozen=True):
     accents: tuple[str, ...] = ()
 
 
-class Theme(msgspec.Struct, frozen=True):
+class Theme(NamedTuple):
     name: str  # "normal" | "elderly"
     palette: Palette
     font_body: int  # px, main text
