@@ -52,7 +52,7 @@ def main() -> None:
     q.open()
     q._store.wait_idle()  # the spares are ready: the enqueue takes one
     committed, written = threading.Event(), threading.Event()
-    real_commit, real_write = q._describe_and_commit, q._store.write_durably
+    real_commit, real_write = q._hash_and_commit, q._store.write_durably
 
     def commit_then_tell(*args: Any) -> Any:
         outcome = real_commit(*args)
@@ -63,7 +63,7 @@ def main() -> None:
         real_write(pending)
         written.set()
 
-    q._describe_and_commit = commit_then_tell  # type: ignore[method-assign]
+    q._hash_and_commit = commit_then_tell  # type: ignore[method-assign]
     q._store.write_durably = write_then_tell  # type: ignore[method-assign]
     if step in ("writing", "written"):
         q._describer = None  # the row is described and committed after the write, here

@@ -92,3 +92,29 @@ def test_a_queue_written_with_sha256_names_still_delivers(tmp_path: Path,
     finally:
         k.close()
         k.queue.close()
+
+
+def test_drafts_name_attachments_by_position_and_older_drafts_by_content_hash() -> None:
+    """A draft's refs name each attachment by its position (it is made while the attachments
+    are still being sealed); drafts stored before name them by BLAKE3. Both finalise to the
+    contract's SHA-256 refs; a draft whose positions do not match its blobs is corrupt."""
+    one, two = b"first sealed blob", b"second sealed blob"
+    blobs = [(blake3.blake3(one).hexdigest(), one), (blake3.blake3(two).hexdigest(), two)]
+    final = [{"name": "a.jpg", "sha256": hashlib.sha256(one).hexdigest(), "size": len(one)},
+             {"name": "b.jpg", "sha256": hashlib.sha256(two).hexdigest(), "size": len(two)}]
+
+    def draft(refs: list[dict[str, object]]) -> tuple[bytes, str]:
+        stored = crypto.canonical_json({"application_id": "x", "attachments": refs})
+        return stored, blake3.blake3(stored).hexdigest()
+
+    by_part = draft([{"name": "a.jpg", "part": 0, "size": len(one)},
+                     {"name": "b.jpg", "part": 1, "size": len(two)}])
+    by_hash = draft([{"name": "a.jpg", "blake3": blobs[0][0], "size": len(one)},
+                     {"name": "b.jpg", "blake3": blobs[1][0], "size": len(two)}])
+    for stored, stored_hash in (by_part, by_hash):
+        manifest, sha = finalise_manifest(stored, stored_hash, blobs)
+        assert json.loads(manifest)["attachments"] == final
+        assert sha == {blobs[0][0]: final[0]["sha256"], blobs[1][0]: final[1]["sha256"]}
+    stored, stored_hash = draft([{"name": "a.jpg", "part": 2, "size": len(one)}])
+    with pytest.raises(BlobCorrupt):
+        finalise_manifest(stored, stored_hash, blobs[:1])

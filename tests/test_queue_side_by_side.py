@@ -42,7 +42,7 @@ def _write_after_commit(q: OfflineQueue, monkeypatch: pytest.MonkeyPatch,
     """Make the blob write wait until the row is committed, then call ``then(pending)`` (which
     may write for real, or fail)."""
     committed = threading.Event()
-    real_commit = q._describe_and_commit
+    real_commit = q._hash_and_commit
 
     def commit_then_tell(*args: Any) -> Any:
         outcome = real_commit(*args)
@@ -53,7 +53,7 @@ def _write_after_commit(q: OfflineQueue, monkeypatch: pytest.MonkeyPatch,
         assert committed.wait(10)
         then(pending)
 
-    monkeypatch.setattr(q, "_describe_and_commit", commit_then_tell)
+    monkeypatch.setattr(q, "_hash_and_commit", commit_then_tell)
     monkeypatch.setattr(q._store, "write_durably", write)
     return committed
 

@@ -173,7 +173,8 @@ _DURABLE_MARK = ("INSERT INTO queue_meta (key, value) VALUES ('durable_mark', ?)
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
 _INSERT_FILE = ("INSERT INTO queue_files (item_key, position, role, name, sha256, size, blob) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
-DRAFT_REF = "blake3"  # key of an attachment ref in a manifest draft (the local content hash)
+DRAFT_PART = "part"  # key of an attachment ref in a manifest draft: the attachment's position
+DRAFT_REF = "blake3"  # the same in drafts stored before 2026-11-22: the local content hash
 # What the describing step hands the commit: (created at, manifest draft, its hash, display).
 _Described = tuple[float, bytes, str, str]
 
@@ -196,19 +197,27 @@ def finalise_manifest(stored: bytes, stored_hash: str, blobs: list[tuple[str, by
                       ) -> tuple[bytes, dict[str, str]]:
     """The contract manifest for a stored draft: attachment refs named by SHA-256.
 
-    ``blobs`` are (content hash, bytes) as read back. Deterministic (canonical JSON of the same
-    values), so a retry after a crash sends byte-identical content. Returns the manifest and
-    each blob's SHA-256 by content hash (computed once here, reused for upload and signing).
-    Raises :class:`BlobCorrupt` if the stored draft does not match its hash."""
+    ``blobs`` are (content hash, bytes) as read back, in the attachments' order. Deterministic
+    (canonical JSON of the same values), so a retry after a crash sends byte-identical content.
+    Returns the manifest and each blob's SHA-256 by content hash (computed once here, reused
+    for upload and signing). Raises :class:`BlobCorrupt` if the stored draft does not match its
+    hash or its blobs."""
     if stored_hash not in (content_hash(stored), crypto.sha256_hex(stored)):
         raise BlobCorrupt("manifest does not match its hash")
     sha = {name: crypto.sha256_hex(data) for name, data in blobs}
     doc = json.loads(stored)
     refs = doc.get("attachments") or []
-    if not any(DRAFT_REF in r for r in refs):
+    if any(DRAFT_PART in r for r in refs):
+        in_order = [sha[name] for name, _data in blobs]
+        if sorted(r.get(DRAFT_PART, -1) for r in refs) != list(range(len(in_order))):
+            raise BlobCorrupt("manifest draft does not match its blobs")
+        doc["attachments"] = [{"name": r["name"], "sha256": in_order[r[DRAFT_PART]],
+                               "size": r["size"]} for r in refs]
+    elif any(DRAFT_REF in r for r in refs):
+        doc["attachments"] = [{"name": r["name"], "sha256": sha[r[DRAFT_REF]], "size": r["size"]}
+                              for r in refs]
+    else:
         return stored, sha  # written before drafts: already final
-    doc["attachments"] = [{"name": r["name"], "sha256": sha[r[DRAFT_REF]], "size": r["size"]}
-                          for r in refs]
     return crypto.canonical_json(doc), sha
 
 
@@ -576,31 +585,48 @@ class OfflineQueue:
         describing thread) commit the row side by side. Raises if either failed, after taking
         a committed row back; the caller takes the blobs back."""
         store = self._store
-        for a in app.attachments:
-            pending.append(store.prepare_into(
-                len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
-                functools.partial(sealer.attachment_into, a.name, a.data)))
+        sizes = [len(a.data) + crypto.ATTACHMENT_OVERHEAD for a in app.attachments]
+        # The describing thread makes the payload, its envelope and the manifest draft (they
+        # need no blob) while this one seals; then it hashes the blobs and commits the row
+        # while this one writes them.
+        described: Future[_Described | None] | None = None
         job: Future[_Outcome] | None = None
         if self._describer is not None:
-            job = self._describer.submit(self._describe_and_commit, app, application_id, sealer,
-                                         pending)
+            described = self._describer.submit(self._describe, app, application_id, sealer, sizes)
         try:
+            for a in app.attachments:
+                pending.append(store.prepare_into(
+                    len(a.data) + crypto.ATTACHMENT_OVERHEAD + crypto.ATTACHMENT_SLACK,
+                    functools.partial(sealer.attachment_into, a.name, a.data)))
+            if described is not None and self._describer is not None:
+                job = self._describer.submit(self._hash_and_commit, app, application_id,
+                                             described, pending)
             store.write_durably(pending)  # content and names durable, or raised
         except BaseException:
             if job is not None and not job.cancel():
                 wait([job])  # it reads the blobs' buffers, and may have committed the row
                 if not job.exception() and job.result() is _Outcome.COMMITTED:
                     self._take_back(application_id)
+            if described is not None:
+                described.cancel()
             raise
-        if job is None or job.cancel():  # not started: describe here rather than wait
-            return self._describe_and_commit(app, application_id, sealer, pending)
+        if job is None or job.cancel():  # not started: finish here rather than wait
+            return self._hash_and_commit(
+                app, application_id,
+                described if described is not None else
+                self._describe(app, application_id, sealer, sizes), pending)
         return job.result()
 
-    def _describe_and_commit(self, app: ApplicationInput, application_id: str,
-                             sealer: crypto.Sealer, pending: list[PendingBlob]) -> _Outcome:
-        described = self._describe(app, application_id, sealer, pending)
+    def _hash_and_commit(self, app: ApplicationInput, application_id: str,
+                         described: Future[_Described | None] | _Described | None,
+                         pending: list[PendingBlob]) -> _Outcome:
+        if isinstance(described, Future):
+            described = described.result()  # made on the same thread before: done
         if described is None:
             return _Outcome.OVER_BUDGET
+        store = self._store
+        for p in pending:
+            store.hash(p)
         now, manifest, manifest_hash, display_json = described
         size = len(manifest) + sum(p.size for p in pending)
         # The sqlite3 connection itself (no ORM, no Core execution layer, no pool checkout):
@@ -669,18 +695,15 @@ class OfflineQueue:
                                                          self.encryption_key_b64)
 
     def _describe(self, app: ApplicationInput, application_id: str, sealer: crypto.Sealer,
-                  pending: list[PendingBlob]) -> _Described | None:
-        """Everything of the row but the blobs themselves: their content hashes, the sealed
-        payload and the manifest draft, the masked display values. None if the application
-        would take the queue over its disk budget. Runs beside the blobs' writes."""
-        store = self._store
-        for p in pending:
-            store.hash(p)
+                  sizes: list[int]) -> _Described | None:
+        """Everything of the row but the blobs (of these sealed sizes): the sealed payload and
+        the manifest draft, the masked display values. None if the application would take the
+        queue over its disk budget. Runs beside the attachments' sealing."""
         applicant = dict(app.applicant)
         # The same sealed format as a direct online submit (kiosk.platform.submission).
         payload = application_payload(applicant, app.answers, app.item_title,
                                       [(a.name, a.mime, len(a.data)) for a in app.attachments])
-        incoming = len(payload) * 2 + sum(p.size for p in pending)
+        incoming = len(payload) * 2 + sum(sizes)
         if self.disk_bytes() + incoming > self.disk_budget_bytes or (
                 self.min_free_bytes and
                 shutil.disk_usage(self.files_dir).free - incoming < self.min_free_bytes):
@@ -690,8 +713,9 @@ class OfflineQueue:
         display = {**masked_applicant(applicant), "item_title": app.item_title}
         # A draft: the contract names attachments by SHA-256, filled in when the item is sent
         # (finalise_manifest) so the citizen does not wait for a second hash of every scan.
-        refs = [{"name": a.name, DRAFT_REF: p.name, "size": p.size}
-                for a, p in zip(app.attachments, pending, strict=True)]
+        # Each ref names its attachment by position (the file rows keep the order).
+        refs = [{"name": a.name, DRAFT_PART: i, "size": size}
+                for i, (a, size) in enumerate(zip(app.attachments, sizes, strict=True))]
         manifest = crypto.canonical_json(submission_document(
             application_id=application_id, item_id=app.item_id,
             catalogue_version=app.catalogue_version, created_at=now,
