@@ -89,8 +89,12 @@ class Section:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen")
 
+    def _settings(self) -> dict[str, Any]:
+        """Every setting by name, in declaration order."""
+        return {name: getattr(self, name) for name in self._fields}
+
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._fields)
+        return tuple(self._settings().values())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Section) or type(other) is not type(self):
@@ -101,7 +105,7 @@ class Section:
         return hash((type(self).__name__, self._values()))
 
     def __repr__(self) -> str:
-        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        settings = ", ".join(f"{name}={value!r}" for name, value in self._settings().items())
         return f"{type(self).__name__}({settings})"
 
 
@@ -634,7 +638,7 @@ def _encode(value: Any) -> Any:
     """A validated config as marshal-able data: sections and paths tagged, the rest as it is."""
     if isinstance(value, Section):
         return ("section", type(value).__name__,
-                {name: _encode(getattr(value, name)) for name in value._fields})
+                {name: _encode(v) for name, v in value._settings().items()})
     if isinstance(value, Path):
         return ("path", str(value))
     if isinstance(value, tuple):
@@ -674,8 +678,7 @@ def replace(section: S, **changes: Any) -> S:
     unknown = set(changes) - set(section._fields)
     if unknown:
         raise TypeError(f"{type(section).__name__}: unknown setting(s) {', '.join(sorted(unknown))}")
-    return type(section)(**{**{name: getattr(section, name) for name in section._fields},
-                            **changes})
+    return type(section)(**{**section._settings(), **changes})
 
 
 def to_dict(section: Section) -> dict[str, Any]:
@@ -686,7 +689,7 @@ def to_dict(section: Section) -> dict[str, Any]:
 
 def _plain_data(value: Any) -> Any:
     if isinstance(value, Section):
-        return {name: _plain_data(getattr(value, name)) for name in value._fields}
+        return {name: _plain_data(v) for name, v in value._settings().items()}
     if isinstance(value, tuple | list):
         return [_plain_data(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
@@ -782,7 +785,7 @@ def _holds_section(kind: Any) -> bool:
 
 def _to_mirror(value: Any) -> Any:
     if isinstance(value, Section):
-        return _mirror(type(value))(**{n: _to_mirror(getattr(value, n)) for n in value._fields})
+        return _mirror(type(value))(**{n: _to_mirror(v) for n, v in value._settings().items()})
     return value
 
 

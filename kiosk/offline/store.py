@@ -193,6 +193,20 @@ def _disk_full(e: BaseException) -> bool:
     return isinstance(e, sqlite3.Error) and getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
+@contextlib.contextmanager
+def _transaction(raw: sqlite3.Connection) -> Iterator[None]:
+    """An explicit transaction on an autocommit sqlite3 connection (see db.py): committed when
+    the block ends, rolled back if it raises."""
+    raw.execute("BEGIN")
+    try:
+        yield
+        raw.execute("COMMIT")
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
+
+
 def finalise_manifest(stored: bytes, stored_hash: str, blobs: list[tuple[str, bytes]]
                       ) -> tuple[bytes, dict[str, str]]:
     """The contract manifest for a stored draft: attachment refs named by SHA-256.
@@ -417,15 +431,10 @@ class OfflineQueue:
         ``_enqueue_lock``; a failure here only leaves that check to recovery."""
         if not self._unconfirmed:
             return
-        raw = self._enqueue_conn.dbapi_connection
         try:
-            raw.execute("BEGIN")
-            raw.executemany(_BLOBS_DURABLE, [(i,) for i in self._unconfirmed])
-            raw.execute("COMMIT")
-            self._unconfirmed.clear()
+            with self._enqueue_transaction():
+                pass  # the transaction itself clears them
         except sqlite3.Error as e:
-            if raw.in_transaction:
-                raw.execute("ROLLBACK")
             log.warning("blobs_pending flags left for recovery (%s)", type(e).__name__)
 
     def __enter__(self) -> OfflineQueue:
@@ -531,16 +540,17 @@ class OfflineQueue:
     def enqueue(self, app: ApplicationInput) -> EnqueueResult:
         """Seal, store and commit one application; returns once all of it is durable.
 
-        Each attachment is sealed straight into the aligned buffer of its direct write (see
-        blobs.py). Then this thread writes the blobs durably into spare files (names made
-        durable ahead) while the describing thread hashes them, checks the disk budget, wraps
-        the data key for the platform (X25519), seals the payload, builds the manifest and
-        commits the row (FULL): the two durable writes overlap instead of following each
-        other. The row is committed flagged ``blobs_pending``, so a crash before the blobs are
-        durable is found by recovery (which drops the unfinished row: it was never
-        acknowledged); the write lock is held throughout, so nothing in this process (a claim)
-        sees the row before then. If the describing thread has not started by the time the
-        writes are done, this one describes and commits itself."""
+        While this thread seals each attachment straight into the aligned buffer of its
+        direct write (see blobs.py), the describing thread checks the disk budget, wraps the
+        data key for the platform (X25519), seals the payload and builds the manifest draft.
+        Then this thread writes the blobs durably into spare files (names made durable ahead)
+        while the describing thread hashes them and commits the row (FULL): the two durable
+        writes overlap instead of following each other. The row is committed flagged
+        ``blobs_pending``, so a crash before the blobs are durable is found by recovery (which
+        drops the unfinished row: it was never acknowledged); the write lock is held
+        throughout, so nothing in this process (a claim) sees the row before then. If the
+        describing thread has not started hashing by the time the writes are done, this one
+        finishes itself."""
         if not self.encryption_key_b64:
             return EnqueueResult(False, None, codes.ENCRYPT.code, "queue.error_no_key")
         application_id = app.application_id or str(uuid.uuid4())
@@ -621,7 +631,7 @@ class OfflineQueue:
                          described: Future[_Described | None] | _Described | None,
                          pending: list[PendingBlob]) -> _Outcome:
         if isinstance(described, Future):
-            described = described.result()  # made on the same thread before: done
+            described = described.result()  # queued before this step: done, or about to be
         if described is None:
             return _Outcome.OVER_BUDGET
         store = self._store
@@ -633,45 +643,25 @@ class OfflineQueue:
         # this is the citizen-facing hot path, measured against raw sqlite3. Autocommit mode
         # (see db.py), so the transaction is explicit; COMMIT returns after the WAL fsync
         # (FULL). The enqueuing thread holds the write lock for this transaction.
-        with self._enqueue_lock:
-            raw = self._enqueue_db()
-            raw.execute("BEGIN")
-            try:
-                if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
-                    raw.execute("ROLLBACK")  # enqueued meanwhile under the same id
-                    return _Outcome.EXISTS
-                confirmed = list(self._unconfirmed)
-                raw.executemany(_BLOBS_DURABLE, [(i,) for i in confirmed])
-                raw.execute(_INSERT_ITEM, (
-                    application_id, "application", str(State.QUEUED), app.item_id,
-                    app.catalogue_version, display_json, manifest_hash, manifest, size, now,
-                    now, now, 0, 0, 1 if pending else 0))
-                raw.executemany(_INSERT_FILE, [
-                    (application_id, i, "attachment", a.name, pb.name, pb.size, pb.file)
-                    for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
-                raw.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-                raise
-            del self._unconfirmed[:len(confirmed)]
+        with self._enqueue_lock, self._enqueue_transaction() as raw:
+            if raw.execute(_EXISTS, (application_id,)).fetchone() is not None:
+                return _Outcome.EXISTS  # enqueued meanwhile under the same id
+            raw.execute(_INSERT_ITEM, (
+                application_id, "application", str(State.QUEUED), app.item_id,
+                app.catalogue_version, display_json, manifest_hash, manifest, size, now,
+                now, now, 0, 0, 1 if pending else 0))
+            raw.executemany(_INSERT_FILE, [
+                (application_id, i, "attachment", a.name, pb.name, pb.size, pb.file)
+                for i, (a, pb) in enumerate(zip(app.attachments, pending, strict=True))])
         return _Outcome.COMMITTED
 
     def _take_back(self, application_id: str) -> None:
         """Delete the row of an enqueue whose blobs failed (it was never acknowledged). If even
         that fails, the row stays flagged and is left out of claims until recovery drops it."""
         try:
-            with self._enqueue_lock:
-                raw = self._enqueue_db()
-                raw.execute("BEGIN")
-                try:
-                    raw.execute(_DELETE_FILES_OF_ITEM, (application_id,))
-                    raw.execute(_DELETE_ITEM, (application_id,))
-                    raw.execute("COMMIT")
-                except BaseException:
-                    if raw.in_transaction:
-                        raw.execute("ROLLBACK")
-                    raise
+            with self._enqueue_lock, self._enqueue_transaction() as raw:
+                raw.execute(_DELETE_FILES_OF_ITEM, (application_id,))
+                raw.execute(_DELETE_ITEM, (application_id,))
         except (sqlite3.Error, OSError) as e:
             log.warning("an unfinished enqueue's row stays until recovery (%s)", type(e).__name__)
             self._abandoned.add(application_id)
@@ -724,6 +714,18 @@ class OfflineQueue:
             attachments=refs))
         return now, manifest, content_hash(manifest), json.dumps(display, ensure_ascii=False)
 
+    @contextlib.contextmanager
+    def _enqueue_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A FULL transaction on the enqueue connection (the caller holds ``_enqueue_lock``).
+        It also clears the blobs_pending flag of the applications whose blobs became durable
+        since the last one (see enqueue)."""
+        raw = self._enqueue_db()
+        confirmed = list(self._unconfirmed)
+        with _transaction(raw):
+            raw.executemany(_BLOBS_DURABLE, [(i,) for i in confirmed])
+            yield raw
+        del self._unconfirmed[:len(confirmed)]
+
     def _enqueue_db(self) -> Any:
         """The sqlite3 connection kept for enqueues (FULL); the caller holds ``_enqueue_lock``."""
         if self._enqueue_conn is None:
@@ -748,14 +750,8 @@ class OfflineQueue:
                 conn.detach()
                 self._worker_conn = conn
             raw: sqlite3.Connection = self._worker_conn.dbapi_connection
-            raw.execute("BEGIN")
-            try:
+            with _transaction(raw):
                 yield raw
-                raw.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-                raise
 
     def claim_next(self, only: str | None = None, read_next: bool = False) -> Claim | None:
         """Lease the oldest due item (or one whose lease expired) for a delivery attempt; with
@@ -1029,22 +1025,10 @@ class OfflineQueue:
         connection: the janitor runs beside the sync worker, and its Python time is the
         worker's latency (the GIL)."""
         marks = ",".join("?" * len(names))
-        with self._write, self._enqueue_lock:
-            raw = self._enqueue_db()
-            raw.execute("BEGIN")
-            confirmed = list(self._unconfirmed)
-            try:
-                raw.execute(_DURABLE_MARK, (repr(self.clock()),))
-                raw.executemany(_BLOBS_DURABLE, [(i,) for i in confirmed])
-                used = {str(r[0]) for r in raw.execute(_FILES_USED.format(marks=marks),
-                                                       names + names)}
-                raw.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-                raise
-            del self._unconfirmed[:len(confirmed)]
-        return used
+        with self._write, self._enqueue_lock, self._enqueue_transaction() as raw:
+            raw.execute(_DURABLE_MARK, (repr(self.clock()),))
+            return {str(r[0]) for r in raw.execute(_FILES_USED.format(marks=marks),
+                                                   names + names)}
 
     def _flush_in_background(self) -> None:
         # Keeps going while deliveries keep adding files: each round is one WAL sync

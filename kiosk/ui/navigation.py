@@ -117,7 +117,7 @@ class Navigator(QObject):
         screen = self.screen(route)
         assert screen is not None
         self.stack.setCurrentWidget(screen)
-        screen.setFocus()  # (OtherFocusReason)
+        screen.setFocus()  # reason: OtherFocusReason, the default
         screen.enter(**params)
         log.info("screen", extra={"fields": {"route": route, "depth": len(self.history)}})
         self.currentChanged.emit(route)
